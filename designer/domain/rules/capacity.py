@@ -1,0 +1,246 @@
+"""Rules about throughput, concurrency, sizes, cost-driven choices and missing features."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from designer.domain.context import Context
+from designer.domain.diagram import Edge, Node
+from designer.domain.patterns import shard_shortfall
+from designer.domain.rules import Hit, RuleSpec, rule
+
+SECONDS_PER_DAY = 86_400
+REST_ONLY_NEEDS = (
+    "caching",
+    "request-validation",
+    "usage-plans",
+    "api-keys",
+    "waf",
+    "private-endpoint",
+    "edge-optimized",
+)
+
+
+@rule("fifo-throughput-exceeded")
+def fifo_throughput(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for node in ctx.diagram.of_type("sqs-fifo", "sns-fifo"):
+        peak = ctx.peak(node.id)
+        high = bool(node.config.get("high_throughput"))
+        if node.type == "sqs-fifo":
+            cap = ctx.limit(node.type, "high_throughput_per_s" if high else "batched_throughput_per_s")
+            unbatched = None if high else ctx.limit(node.type, "throughput_per_s")
+        else:
+            cap = ctx.limit(node.type, "high_throughput_per_s" if high else "throughput_per_s")
+            unbatched = None
+        if peak > cap:
+            yield Hit(
+                f"{ctx.name(node.id)} gets {peak:,.0f} messages/s at peak; it takes at most {cap:,.0f}", (node.id,)
+            )
+        elif unbatched is not None and peak > unbatched:
+            yield Hit(
+                f"{ctx.name(node.id)} gets {peak:,.0f} messages/s at peak: above {unbatched:,.0f}/s it needs batches of "
+                f"10 or high-throughput mode",
+                (node.id,),
+                severity="warning",
+            )
+
+
+def _flow(ctx: Context, edge: Edge) -> float:
+    rate = ctx.peak(edge.source) * float(edge.attr("share", 1.0)) * float(edge.attr("calls", 1.0))
+    if edge.kind in ("subscribe", "poll"):
+        rate *= float(edge.attr("filter_selectivity", 1.0))
+    return rate
+
+
+def concurrency_needed(ctx: Context, fn: Node) -> float:
+    """Concurrent executions a function needs at peak: invocations per second x seconds per invocation."""
+    duration_s = float(fn.config.get("duration_ms") or 0) / 1000
+    total = 0.0
+    entry = ctx.diagram.traffic.entries.get(fn.id) if ctx.diagram.traffic else None
+    if entry:
+        total += entry.peak_rps * duration_s
+    for edge in ctx.into(fn.id):
+        if edge.kind in ("dead-letter", "compensate"):
+            continue
+        records = _flow(ctx, edge)
+        if edge.kind == "poll":
+            batch = int(edge.attr("batch_size") or 10)
+            per_record = fn.config.get("per_record_ms")
+            batch_s = float(per_record) * batch / 1000 if per_record else duration_s
+            total += records / batch * batch_s
+        else:
+            total += records * duration_s
+    return total
+
+
+@rule("concurrency-limit-exceeded")
+def concurrency_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    if not ctx.has_traffic:
+        return
+    account = ctx.limit("lambda", "account_concurrency")
+    for fn in ctx.diagram.of_type("lambda"):
+        needed = concurrency_needed(ctx, fn)
+        reserved = fn.config.get("reserved_concurrency")
+        limit, what = (
+            (reserved, "reserved concurrency") if reserved is not None else (account, "account's default quota")
+        )
+        if needed > limit:
+            yield Hit(
+                f"{ctx.name(fn.id)} needs about {needed:,.0f} concurrent executions at peak; its {what} is {limit:,}",
+                (fn.id,),
+            )
+
+
+@rule("kinesis-shard-capacity")
+def kinesis_capacity(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for stream in ctx.nodes_in("streams"):
+        if gap := shard_shortfall(ctx, stream):
+            yield Hit(gap[0].upper() + gap[1:], (stream.id,))
+
+
+def _size_limit(ctx: Context, edge: Edge, target: Node) -> tuple[float, str] | None:
+    """The largest message ``target`` accepts over ``edge`` (KB) and what sets it."""
+    t = target.type
+    if t in ("sqs", "sqs-fifo", "sns", "sns-fifo"):
+        return float(target.config["max_message_kb"]), "its configured maximum message size"
+    if t == "eventbridge":
+        return ctx.limit(t, "max_event_kb"), "EventBridge's event size limit"
+    if t == "kinesis":
+        return float(target.config["max_record_kb"]), "its maximum record size"
+    if t in ("sfn-standard", "sfn-express"):
+        return ctx.limit(t, "max_payload_kb"), "Step Functions' payload limit"
+    if t == "apigw-websocket":
+        return ctx.limit(t, "max_message_kb"), "the WebSocket message limit"
+    if t in ("apigw-rest", "apigw-http"):
+        return ctx.limit(t, "max_payload_kb"), "API Gateway's payload limit"
+    if t == "lambda":
+        if edge.kind in ("invoke-async", "subscribe", "trigger"):
+            return ctx.limit("lambda", "async_payload_kb"), "Lambda's asynchronous payload limit"
+        if edge.kind in ("route", "invoke-sync"):
+            return ctx.limit("lambda", "sync_payload_kb"), "Lambda's synchronous payload limit"
+    return None
+
+
+@rule("payload-over-limit")
+def payload_over_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    default_kb = ctx.diagram.traffic.payload_kb if ctx.diagram.traffic else None
+    for edge in ctx.diagram.edges:
+        size = edge.attr("payload_kb", default_kb)
+        if size is None or edge.kind in ("dead-letter", "read"):
+            continue
+        target = ctx.diagram.node(edge.target)
+        found = _size_limit(ctx, edge, target)
+        if found and size > found[0]:
+            yield Hit(
+                f"{ctx.name(edge.source)} sends {size:,g} KB to {ctx.name(target.id)}, above {found[1]} ({found[0]:,g} KB)",
+                (edge.source, target.id),
+                (edge.id,),
+            )
+
+
+@rule("standard-workflow-high-volume")
+def standard_high_volume(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    if not ctx.has_traffic:
+        return
+    traffic = ctx.diagram.traffic
+    assert traffic is not None
+    for machine in ctx.diagram.of_type("sfn-standard"):
+        duration_s = float(machine.config.get("duration_ms") or 0) / 1000
+        waits = machine.config.get("approval") != "none" or any(
+            e.attr("wait_for_callback") for e in ctx.out(machine.id, "task")
+        )
+        executions = ctx.rates[machine.id].avg_rps * traffic.days * SECONDS_PER_DAY
+        if waits or duration_s > ctx.limit("sfn-express", "max_duration_s"):
+            continue
+        if executions < spec.threshold("min_executions_per_month"):
+            continue
+        states = int(machine.config.get("states_per_execution") or 1)
+        standard = executions * states * spec.threshold("standard_per_transition_usd")
+        # Express bills 64 MB chunks in 100 ms steps; 64 MB is the smallest a light workflow uses.
+        billed_s = max(0.1, -(-duration_s // 0.1) * 0.1)
+        express = executions * (
+            spec.threshold("express_per_request_usd") + billed_s * 0.0625 * spec.threshold("express_per_gb_s_usd")
+        )
+        if standard >= spec.threshold("cost_ratio") * express:
+            yield Hit(
+                f"{ctx.name(machine.id)} runs about {executions:,.0f} times a month: about ${standard:,.2f} as a Standard "
+                f"workflow against about ${express:,.2f} as Express",
+                (machine.id,),
+            )
+
+
+@rule("inline-map-concurrency")
+def inline_map(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for machine in ctx.nodes_in("state-machines"):
+        if machine.config.get("map_mode") != "inline":
+            continue
+        cap = ctx.limit("sfn-standard", "inline_map_concurrency")
+        history = ctx.limit("sfn-standard", "history_events")
+        asked = int(machine.config.get("map_concurrency") or 0)
+        items = int(machine.config.get("map_items") or 0)
+        if asked > cap:
+            yield Hit(
+                f"{ctx.name(machine.id)} asks an inline Map for {asked:,} parallel iterations; it runs at most {cap}",
+                (machine.id,),
+            )
+        # Each iteration writes several history events; a Standard execution keeps at most 25,000.
+        if machine.type == "sfn-standard" and items * 3 > history:
+            yield Hit(
+                f"{ctx.name(machine.id)} maps over {items:,} items inline; the execution history holds {history:,} events",
+                (machine.id,),
+                severity="error",
+            )
+
+
+@rule("lambda-rds-without-proxy")
+def rds_without_proxy(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for fn in ctx.diagram.of_type("lambda"):
+        for edge in ctx.out(fn.id, "read", "write"):
+            db = ctx.diagram.node(edge.target)
+            if not ctx.is_(db, "relational"):
+                continue
+            reserved = fn.config.get("reserved_concurrency")
+            if reserved is not None and reserved * 10 <= int(db.config.get("max_connections") or 100):
+                continue  # a small, capped pool of functions cannot exhaust the database
+            yield Hit(
+                f"{ctx.name(fn.id)} connects to {ctx.name(db.id)} directly, without RDS Proxy",
+                (fn.id, db.id),
+                (edge.id,),
+            )
+
+
+@rule("api-cache-candidate")
+def api_cache(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    threshold = spec.threshold("min_hit_ratio")
+    for api in ctx.diagram.of_type("apigw-rest", "apigw-http"):
+        ratio = float(api.config.get("cache_hit_ratio") or 0)
+        if ratio < threshold:
+            continue
+        if api.type == "apigw-rest" and not api.config.get("cache_size_gb"):
+            yield Hit(
+                f"{ctx.name(api.id)} could answer about {ratio:.0%} of requests from a cache but has none", (api.id,)
+            )
+        elif api.type == "apigw-http":
+            yield Hit(
+                f"{ctx.name(api.id)} could answer about {ratio:.0%} of requests from a cache, and HTTP APIs cannot cache",
+                (api.id,),
+            )
+
+
+@rule("http-api-missing-feature")
+def http_api_feature(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for api in ctx.diagram.of_type("apigw-http"):
+        wanted = [n for n in api.config.get("needs") or () if n in REST_ONLY_NEEDS]
+        if wanted:
+            yield Hit(f"{ctx.name(api.id)} needs {', '.join(wanted)}, which only REST APIs provide", (api.id,))
+
+
+@rule("websocket-without-connection-store")
+def websocket_store(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for api in ctx.diagram.of_type("apigw-websocket"):
+        handlers = ctx.targets(api.id, "route", "invoke-async")
+        if not handlers:
+            continue
+        if any(s.type in ("dynamodb", "elasticache") for h in handlers for s in ctx.targets(h.id, "write")):
+            continue
+        yield Hit(f"No handler of {ctx.name(api.id)} stores connection ids", (api.id, *(h.id for h in handlers)))

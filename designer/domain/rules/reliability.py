@@ -1,0 +1,263 @@
+"""Rules about losing, repeating or looping work, and about coupling and the diagram's shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from designer.domain.context import Context
+from designer.domain.diagram import Diagram
+from designer.domain.patterns import LOSS_TOLERANT_TAGS, saga_gaps
+from designer.domain.rules import Hit, RuleSpec, rule
+
+AT_LEAST_ONCE = ("poll", "subscribe", "trigger", "invoke-async")
+# Edges along which one piece of work causes more work later: a cycle of them is a loop.
+EVENT_KINDS = frozenset({"write", "send", "publish", "trigger", "poll", "subscribe", "invoke-async"})
+
+
+@rule("queue-without-dlq")
+def queue_without_dlq(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for queue in ctx.nodes_in("queues"):
+        consumers = ctx.targets(queue.id, "poll")
+        if consumers and not ctx.has_dlq(queue.id) and not ctx.into(queue.id, "dead-letter"):
+            names = ", ".join(ctx.name(c.id) for c in consumers)
+            yield Hit(f"Queue {ctx.name(queue.id)} (read by {names}) has no dead-letter queue", (queue.id,))
+
+
+@rule("async-without-failure-destination")
+def async_without_failure(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for fn in ctx.diagram.of_type("lambda"):
+        sources = ctx.sources(fn.id, "subscribe", "trigger", "invoke-async")
+        if sources and not ctx.has_dlq(fn.id):
+            names = ", ".join(ctx.name(s.id) for s in sources)
+            yield Hit(
+                f"{ctx.name(fn.id)} is invoked asynchronously by {names} and has no on-failure destination or DLQ",
+                (fn.id,),
+            )
+
+
+@rule("unbuffered-fan-out-subscriber")
+def unbuffered_subscriber(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for hub in ctx.nodes_in("topics") + ctx.nodes_in("buses"):
+        subscriptions = ctx.out(hub.id, "subscribe")
+        if len(subscriptions) < 2:
+            continue
+        for edge in subscriptions:
+            sub = ctx.diagram.node(edge.target)
+            if not ctx.is_(sub, "queues") and sub.type != "eventbridge" and not LOSS_TOLERANT_TAGS & set(sub.tags):
+                yield Hit(
+                    f"{ctx.name(hub.id)} delivers straight to {ctx.name(sub.id)}, with no queue of its own in between",
+                    (hub.id, sub.id),
+                    (edge.id,),
+                )
+
+
+@rule("non-idempotent-consumer")
+def non_idempotent(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for fn in ctx.diagram.of_type("lambda"):
+        if fn.config.get("idempotent"):
+            continue
+        sources = ctx.sources(fn.id, *AT_LEAST_ONCE)
+        if sources:
+            names = ", ".join(ctx.name(s.id) for s in sources)
+            yield Hit(
+                f"{ctx.name(fn.id)} gets at-least-once deliveries from {names} but is not marked idempotent", (fn.id,)
+            )
+
+
+@rule("saga-step-without-compensation")
+def saga_step(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for machine in ctx.nodes_in("state-machines"):
+        if len(ctx.out(machine.id, "task")) < 2 or not (ctx.out(machine.id, "compensate") or "saga" in machine.tags):
+            continue
+        uncovered, _ = saga_gaps(ctx, machine)
+        for name, edge in uncovered:
+            yield Hit(
+                f"Saga {ctx.name(machine.id)}: step {name} ({ctx.name(edge.target)}) has no compensation",
+                (machine.id, edge.target),
+                (edge.id,),
+            )
+
+
+@rule("recursive-trigger-loop")
+def recursive_loop(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    component = _event_components(ctx.diagram)
+    for fn in ctx.diagram.of_type("lambda"):
+        for edge in ctx.out(fn.id, "write", "send", "publish"):
+            if edge.target == fn.id or component.get(edge.target) == component.get(fn.id):
+                yield Hit(
+                    f"{ctx.name(fn.id)} writes to {ctx.name(edge.target)}, which leads back to {ctx.name(fn.id)}",
+                    (fn.id, edge.target),
+                    (edge.id,),
+                )
+
+
+def _event_components(diagram: Diagram) -> dict[str, int]:
+    """Strongly connected components of the event graph (iterative Tarjan); node id -> component number."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    comp: dict[str, int] = {}
+    counter = 0
+    for root in (n.id for n in diagram.nodes):
+        if root in index:
+            continue
+        work = [(root, iter([e.target for e in diagram.outgoing(root) if e.kind in EVENT_KINDS]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter([e.target for e in diagram.outgoing(child) if e.kind in EVENT_KINDS])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        comp[member] = index[node]
+                        if member == node:
+                            break
+    # Nodes alone in their component are in no cycle: give each a number of its own that no other shares.
+    sizes: dict[int, int] = {}
+    for c in comp.values():
+        sizes[c] = sizes.get(c, 0) + 1
+    return {n: (c if sizes[c] > 1 else -1 - i) for i, (n, c) in enumerate(comp.items())}
+
+
+@rule("legacy-reachable-directly")
+def legacy_direct(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for app in ctx.diagram.of_type("legacy-app"):
+        doors = [
+            d for d in ctx.sources(app.id, "route") if any(ctx.is_(t, "compute") for t in ctx.targets(d.id, "route"))
+        ]
+        if not doors:
+            continue
+        for edge in ctx.into(app.id, "request"):
+            yield Hit(
+                f"{ctx.name(edge.source)} calls legacy app {ctx.name(app.id)} directly, around {ctx.name(doors[0].id)}",
+                (edge.source, app.id),
+                (edge.id,),
+            )
+
+
+@rule("orphan-node")
+def orphan_node(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    if len(ctx.diagram.nodes) < 2:
+        return
+    for node in ctx.diagram.nodes:
+        if not ctx.out(node.id) and not ctx.into(node.id):
+            yield Hit(f"{ctx.name(node.id)} is not connected to anything", (node.id,))
+
+
+@rule("no-entry-point")
+def no_entry_point(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    diagram = ctx.diagram
+    if not diagram.nodes or (diagram.traffic and diagram.traffic.entries):
+        return
+    if any(ctx.is_entry(n) for n in diagram.nodes):
+        return
+    yield Hit("Nothing in this diagram starts the flow: no client, schedule or traffic entry")
+
+
+@rule("dynamodb-stream-disabled")
+def stream_disabled(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for table in ctx.diagram.of_type("dynamodb"):
+        if table.config.get("stream"):
+            continue
+        for edge in ctx.out(table.id, "poll", "publish"):
+            yield Hit(
+                f"{ctx.name(edge.target)} reads the changes of {ctx.name(table.id)}, whose stream is not enabled",
+                (table.id, edge.target),
+                (edge.id,),
+            )
+
+
+@rule("unfiltered-event-rule")
+def unfiltered_rule(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for bus in ctx.nodes_in("buses"):
+        for edge in ctx.out(bus.id, "subscribe"):
+            if not edge.attr("filter"):
+                yield Hit(
+                    f"The rule from {ctx.name(bus.id)} to {ctx.name(edge.target)} has no event pattern",
+                    (bus.id, edge.target),
+                    (edge.id,),
+                )
+
+
+@rule("lambda-sync-chain")
+def lambda_sync_chain(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    min_hops = spec.threshold("min_hops")
+    lambdas = [n.id for n in ctx.diagram.of_type("lambda")]
+    callees = {
+        fn: [e.target for e in ctx.out(fn, "invoke-sync") if ctx.diagram.node(e.target).type == "lambda"]
+        for fn in lambdas
+    }
+    # Longest chain from each function, over the call graph with cycle-closing calls left out.
+    order, back = _dfs_order(lambdas, callees)
+    longest: dict[str, list[str]] = {}
+    for fn in reversed(order):
+        best = max((longest[c] for c in callees[fn] if (fn, c) not in back), key=len, default=[])
+        longest[fn] = [fn, *best]
+    called = {c for cs in callees.values() for c in cs}
+    reported: set[str] = set()
+    for fn in sorted(lambdas, key=lambda f: f in called):  # chain heads first
+        path = longest[fn]
+        if fn in reported or len(path) - 1 < min_hops:
+            continue
+        reported.update(path)
+        names = " -> ".join(ctx.name(n) for n in path)
+        yield Hit(f"Functions call each other synchronously: {names}", tuple(path))
+
+
+def _dfs_order(roots: list[str], children: dict[str, list[str]]) -> tuple[list[str], set[tuple[str, str]]]:
+    """Topological order of a graph (back edges left out) and the back edges, without recursion."""
+    state: dict[str, int] = {}
+    post: list[str] = []
+    back: set[tuple[str, str]] = set()
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(children[root]))]
+        while stack:
+            node, it = stack[-1]
+            for child in it:
+                if state.get(child) == 1:
+                    back.add((node, child))
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, iter(children[child])))
+                    break
+            else:
+                state[node] = 2
+                post.append(node)
+                stack.pop()
+    post.reverse()
+    return post, back
+
+
+@rule("sync-coupling-between-services")
+def sync_coupling(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    for node in ctx.nodes_in("compute"):
+        for edge in ctx.out(node.id, "invoke-sync"):
+            target = ctx.diagram.node(edge.target)
+            if target.type in ("apigw-rest", "apigw-http", "appsync", "alb"):
+                yield Hit(
+                    f"{ctx.name(node.id)} calls the API {ctx.name(target.id)} and waits for it",
+                    (node.id, target.id),
+                    (edge.id,),
+                )

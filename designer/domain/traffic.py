@@ -1,0 +1,193 @@
+"""Traffic profiles (``archlab/traffic@1``) and how request rates flow through a diagram.
+
+``propagate()`` follows each request downstream: an edge passes ``share`` x ``calls`` of its source's rate (and
+``filter_selectivity`` on subscriptions and polls); a node's rate is the sum of what arrives, plus its own entry
+rate. Dead-letter and compensation edges carry no steady traffic. Where the graph has a cycle, the edge that closes
+it is left out, so a loop is counted once rather than forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from designer.domain.diagram import Diagram
+
+__all__ = ["TRAFFIC_FORMAT", "Rate", "TrafficProfile", "parse_traffic", "propagate"]
+
+TRAFFIC_FORMAT = "archlab/traffic@1"
+SECONDS_PER_DAY = 86_400
+DEFAULT_PEAK_FACTOR = 3.0
+QUIET_KINDS = frozenset({"dead-letter", "compensate"})
+FILTERED_KINDS = frozenset({"subscribe", "poll"})
+PROFILE_KEYS = frozenset({"format", "days", "entries", "payload_kb", "free_tier", "month_hours", "name"})
+ENTRY_KEYS = frozenset({"rps", "per_month", "peak_rps"})
+MAX_RPS = 10_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    avg_rps: float
+    peak_rps: float
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.avg_rps + other.avg_rps, self.peak_rps + other.peak_rps)
+
+    def scaled(self, factor: float) -> Rate:
+        return Rate(self.avg_rps * factor, self.peak_rps * factor)
+
+
+ZERO = Rate(0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class TrafficProfile:
+    entries: Mapping[str, Rate]
+    days: float = 30
+    payload_kb: float = 1.0
+    free_tier: bool = False
+    month_hours: float = 730
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.raw)
+
+
+def parse_traffic(
+    data: Any, node_ids: set[str] | None, *, path: str = ""
+) -> tuple[TrafficProfile | None, list[tuple[str, str]]]:
+    """Check a traffic profile; returns the profile (or None) and a list of (path, problem)."""
+    problems: list[tuple[str, str]] = []
+
+    def at(key: str) -> str:
+        return f"{path}.{key}" if path else key
+
+    if not isinstance(data, dict):
+        return None, [(path, "a traffic profile is an object")]
+    if data.get("format", TRAFFIC_FORMAT) != TRAFFIC_FORMAT:
+        problems.append((at("format"), f"this reads {TRAFFIC_FORMAT!r}"))
+    for key in sorted(set(data) - PROFILE_KEYS, key=str):
+        problems.append((at(str(key)), f"unknown key (known: {', '.join(sorted(PROFILE_KEYS))})"))
+    days = _number(data.get("days", 30), at("days"), 1, 31, problems)
+    month_hours = _number(data.get("month_hours", 730), at("month_hours"), 1, 744, problems)
+    payload_kb = _number(data.get("payload_kb", 1), at("payload_kb"), 0, 1_048_576, problems)
+    free_tier = data.get("free_tier", False)
+    if not isinstance(free_tier, bool):
+        problems.append((at("free_tier"), "must be true or false"))
+    entries: dict[str, Rate] = {}
+    raw_entries = data.get("entries", {})
+    if not isinstance(raw_entries, dict):
+        problems.append((at("entries"), "must map node ids to rates"))
+        raw_entries = {}
+    for node_id, spec in raw_entries.items():
+        where = at(f"entries.{node_id}")
+        if node_ids is not None and node_id not in node_ids:
+            problems.append((where, "no node in the diagram has this id"))
+            continue
+        rate = _entry(spec, where, days or 30, problems)
+        if rate is not None:
+            entries[node_id] = rate
+    if problems:
+        return None, problems
+    profile = TrafficProfile(
+        entries=entries,
+        days=days,
+        payload_kb=payload_kb,
+        free_tier=free_tier,
+        month_hours=month_hours,
+        raw=data,
+    )
+    return profile, []
+
+
+def _entry(spec: Any, where: str, days: float, problems: list[tuple[str, str]]) -> Rate | None:
+    if not isinstance(spec, dict):
+        problems.append((where, 'must be an object such as {"rps": 100} or {"per_month": 1000000}'))
+        return None
+    for key in sorted(set(spec) - ENTRY_KEYS, key=str):
+        problems.append((f"{where}.{key}", "unknown key (known: rps, per_month, peak_rps)"))
+    if ("rps" in spec) == ("per_month" in spec):
+        problems.append((where, "give exactly one of rps or per_month"))
+        return None
+    before = len(problems)
+    if "rps" in spec:
+        avg = _number(spec["rps"], f"{where}.rps", 0, MAX_RPS, problems)
+    else:
+        per_month = _number(spec["per_month"], f"{where}.per_month", 0, MAX_RPS * SECONDS_PER_DAY * 31, problems)
+        avg = per_month / (days * SECONDS_PER_DAY)
+    peak = _number(spec.get("peak_rps", avg * DEFAULT_PEAK_FACTOR), f"{where}.peak_rps", 0, MAX_RPS, problems)
+    if len(problems) > before:
+        return None
+    if peak < avg:
+        problems.append((f"{where}.peak_rps", f"{peak:g} is below the average rate {avg:g}"))
+        return None
+    return Rate(avg, peak)
+
+
+def _number(value: Any, where: str, low: float, high: float, problems: list[tuple[str, str]]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        problems.append((where, "must be a number"))
+        return 0.0
+    if not low <= value <= high:
+        problems.append((where, f"{value:g} is outside {low:g}..{high:g}"))
+        return 0.0
+    return float(value)
+
+
+def propagate(diagram: Diagram, profile: TrafficProfile | None = None) -> dict[str, Rate]:
+    """Requests per second (average and peak) that reach each node under ``profile``.
+
+    Without a profile (and without the diagram's own), every node gets zero.
+    """
+    profile = profile or diagram.traffic
+    rates = {n.id: ZERO for n in diagram.nodes}
+    if profile is None:
+        return rates
+    for node_id, rate in profile.entries.items():
+        if node_id in rates:
+            rates[node_id] = rates[node_id] + rate
+    order, back_edges = _order(diagram)
+    for node_id in order:
+        source_rate = rates[node_id]
+        if source_rate == ZERO:
+            continue
+        for edge in diagram.outgoing(node_id):
+            if edge.kind in QUIET_KINDS or edge.id in back_edges:
+                continue
+            factor = float(edge.attr("share", 1.0)) * float(edge.attr("calls", 1.0))
+            if edge.kind in FILTERED_KINDS:
+                factor *= float(edge.attr("filter_selectivity", 1.0))
+            rates[edge.target] = rates[edge.target] + source_rate.scaled(factor)
+    return rates
+
+
+def _order(diagram: Diagram) -> tuple[list[str], set[str]]:
+    """Nodes in topological order of the traffic-carrying edges, and the edges that close cycles."""
+    state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = finished
+    post: list[str] = []
+    back: set[str] = set()
+    for root in (n.id for n in diagram.nodes):
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(diagram.outgoing(root)))]
+        while stack:
+            node_id, it = stack[-1]
+            for edge in it:
+                if edge.kind in QUIET_KINDS:
+                    continue
+                seen = state.get(edge.target)
+                if seen == 1:
+                    back.add(edge.id)
+                elif seen is None:
+                    state[edge.target] = 1
+                    stack.append((edge.target, iter(diagram.outgoing(edge.target))))
+                    break
+            else:
+                state[node_id] = 2
+                post.append(node_id)
+                stack.pop()
+    post.reverse()
+    return post, back
