@@ -45,32 +45,41 @@ def fifo_throughput(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             )
 
 
-def _flow(ctx: Context, edge: Edge) -> float:
-    rate = ctx.peak(edge.source) * float(edge.attr("share", 1.0)) * float(edge.attr("calls", 1.0))
+def _flow(ctx: Context, edge: Edge, *, peak: bool = True) -> float:
+    rate = ctx.rates[edge.source]
+    flow = (rate.peak_rps if peak else rate.avg_rps) * float(edge.attr("share", 1.0)) * float(edge.attr("calls", 1.0))
     if edge.kind in ("subscribe", "poll"):
-        rate *= float(edge.attr("filter_selectivity", 1.0))
-    return rate
+        flow *= float(edge.attr("filter_selectivity", 1.0))
+    return flow
 
 
-def concurrency_needed(ctx: Context, fn: Node) -> float:
-    """Concurrent executions a function needs at peak: invocations per second x seconds per invocation."""
+def concurrency_needed(ctx: Context, fn: Node, *, peak: bool = True) -> tuple[float, float]:
+    """Concurrent executions a function needs: (pushed work, work it pulls from queues).
+
+    Each is invocations per second x seconds per invocation; a polled batch of records is one invocation.
+    Pushed work beyond the limit is throttled; queued work beyond it waits in the queue.
+    """
     duration_s = float(fn.config.get("duration_ms") or 0) / 1000
-    total = 0.0
+    pushed = queued = 0.0
     entry = ctx.diagram.traffic.entries.get(fn.id) if ctx.diagram.traffic else None
     if entry:
-        total += entry.peak_rps * duration_s
+        pushed += (entry.peak_rps if peak else entry.avg_rps) * duration_s
     for edge in ctx.into(fn.id):
         if edge.kind in ("dead-letter", "compensate"):
             continue
-        records = _flow(ctx, edge)
+        records = _flow(ctx, edge, peak=peak)
         if edge.kind == "poll":
             batch = int(edge.attr("batch_size") or 10)
             per_record = fn.config.get("per_record_ms")
             batch_s = float(per_record) * batch / 1000 if per_record else duration_s
-            total += records / batch * batch_s
+            needed = records / batch * batch_s
+            if ctx.is_(edge.source, "queues"):
+                queued += needed
+            else:
+                pushed += needed
         else:
-            total += records * duration_s
-    return total
+            pushed += records * duration_s
+    return pushed, queued
 
 
 @rule("concurrency-limit-exceeded")
@@ -79,15 +88,27 @@ def concurrency_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         return
     account = ctx.limit("lambda", "account_concurrency")
     for fn in ctx.diagram.of_type("lambda"):
-        needed = concurrency_needed(ctx, fn)
         reserved = fn.config.get("reserved_concurrency")
         limit, what = (
             (reserved, "reserved concurrency") if reserved is not None else (account, "account's default quota")
         )
-        if needed > limit:
+        pushed, queued = concurrency_needed(ctx, fn)
+        if pushed + queued <= limit:
+            continue
+        if pushed > limit or queued == 0:
             yield Hit(
-                f"{ctx.name(fn.id)} needs about {needed:,.0f} concurrent executions at peak; its {what} is {limit:,}",
+                f"{ctx.name(fn.id)} needs about {pushed + queued:,.0f} concurrent executions at peak; its {what} is {limit:,}",
                 (fn.id,),
+            )
+            continue
+        # Queued work above the cap waits: fine at peak, a problem only when even the average outruns the cap.
+        avg_pushed, avg_queued = concurrency_needed(ctx, fn, peak=False)
+        if avg_pushed + avg_queued > limit:
+            yield Hit(
+                f"{ctx.name(fn.id)} needs about {avg_pushed + avg_queued:,.0f} concurrent executions on average but its "
+                f"{what} is {limit:,}: its queue grows without end",
+                (fn.id,),
+                severity="warning",
             )
 
 

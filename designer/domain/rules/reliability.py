@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from designer.domain.context import Context
-from designer.domain.diagram import Diagram
+from designer.domain.diagram import Diagram, Edge
 from designer.domain.patterns import LOSS_TOLERANT_TAGS, saga_gaps
 from designer.domain.rules import Hit, RuleSpec, rule
 
 AT_LEAST_ONCE = ("poll", "subscribe", "trigger", "invoke-async")
-# Edges along which one piece of work causes more work later: a cycle of them is a loop.
+# Edges along which one piece of work causes more work later: a cycle of them is a loop. A subscription or
+# mapping with a filter is taken to keep a function's own events out, as the rule's fix advises.
 EVENT_KINDS = frozenset({"write", "send", "publish", "trigger", "poll", "subscribe", "invoke-async"})
+
+
+def _carries_events(edge: Edge) -> bool:
+    return edge.kind in EVENT_KINDS and not edge.attr("filter")
 
 
 @rule("queue-without-dlq")
@@ -102,7 +107,7 @@ def _event_components(diagram: Diagram) -> dict[str, int]:
     for root in (n.id for n in diagram.nodes):
         if root in index:
             continue
-        work = [(root, iter([e.target for e in diagram.outgoing(root) if e.kind in EVENT_KINDS]))]
+        work = [(root, iter([e.target for e in diagram.outgoing(root) if _carries_events(e)]))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
@@ -115,7 +120,7 @@ def _event_components(diagram: Diagram) -> dict[str, int]:
                     counter += 1
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter([e.target for e in diagram.outgoing(child) if e.kind in EVENT_KINDS])))
+                    work.append((child, iter([e.target for e in diagram.outgoing(child) if _carries_events(e)])))
                     break
                 if child in on_stack:
                     low[node] = min(low[node], index[child])

@@ -238,7 +238,7 @@ FIRES = [
         [("p", "q"), ("q", "f", "poll", {"batch_size": 1})],
         {"entries": {"p": {"rps": 10, "peak_rps": 50}}},
         ["f"],
-        "its reserved concurrency is 5",
+        "its queue grows without end",
     ),
     (
         "kinesis-shard-capacity",
@@ -500,6 +500,21 @@ def test_visibility_below_six_times_the_timeout_is_a_warning_not_an_error():
     )
     assert finding.severity == "warning"
     assert "at least 6x" in finding.message
+
+
+def test_a_capped_queue_consumer_may_lag_at_peak_without_a_finding():
+    nodes = {"q": "sqs", "f": fn(duration_ms=1000, reserved_concurrency=5), "p": fn()}
+    edges = [("p", "q"), ("q", "f", "poll", {"batch_size": 1})]
+    report = check(nodes, edges, {"entries": {"p": {"rps": 4, "peak_rps": 50}}})
+    assert report.fired("concurrency-limit-exceeded") == []
+
+
+def test_a_loop_through_a_filtered_subscription_is_not_a_recursive_loop():
+    nodes = {"fn": fn(), "bus": "eventbridge", "q": "sqs"}
+    edges = [("fn", "bus"), ("bus", "q", "subscribe", {"filter": {"detail-type": ["OrderPlaced"]}}), ("q", "fn")]
+    assert check(nodes, edges).fired("recursive-trigger-loop") == []
+    unfiltered = [("fn", "bus"), ("bus", "q", "subscribe"), ("q", "fn")]
+    assert check(nodes, unfiltered).fired("recursive-trigger-loop")
 
 
 def test_findings_carry_why_fix_and_refs_from_the_rule_data():
