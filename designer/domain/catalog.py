@@ -169,9 +169,9 @@ def build_catalog(services: Mapping[str, Any], wiring: Mapping[str, Any]) -> Cat
         for kind in entry["kinds"]:
             if kind not in kinds:
                 raise CatalogError(f"connections: unknown edge kind {kind!r}")
-        for s in expand(entry["from"]):
-            for t in expand(entry["to"]):
-                allowed = connections.setdefault((s, t), [])
+        for source in expand(entry["from"]):
+            for target in expand(entry["to"]):
+                allowed = connections.setdefault((source, target), [])
                 allowed.extend(k for k in entry["kinds"] if k not in allowed)
     return Catalog(
         types=types,

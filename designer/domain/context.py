@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from designer.domain.catalog import Catalog
 from designer.domain.diagram import Diagram, Edge, Node
@@ -40,7 +41,7 @@ class Context:
         """How a message names a node: its label in quotes."""
         return f"'{self.diagram.label(node_id)}'"
 
-    def limit(self, type_id: str, key: str) -> float:
+    def limit(self, type_id: str, key: str) -> Any:
         return self.catalog.limit(type_id, key)
 
     def peak(self, node_id: str) -> float:

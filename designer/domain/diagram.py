@@ -222,9 +222,9 @@ def _parse_node(raw: Any, i: int, cat: Catalog, problems: list[Problem]) -> Node
         return None
     given = dict(raw.get("config") or {})
     return Node(
-        id=node_id,
-        type=type_id,
-        label=label or node_id,
+        id=str(node_id),
+        type=stype.id,
+        label=label or str(node_id),
         config=MappingProxyType({**stype.defaults(), **given}),
         given=MappingProxyType(given),
         position=position,

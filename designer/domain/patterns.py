@@ -110,7 +110,7 @@ def _async(ctx: Context) -> list[PatternMatch]:
         if not ctx.has_dlq(queue.id):
             missing.append(f"queue {ctx.name(queue.id)} has no dead-letter queue for messages that keep failing")
         door = doors[0] if doors else None
-        if not any(_acknowledges(ctx, door, c) for c in consumers):
+        if door is not None and not any(_acknowledges(ctx, door, c) for c in consumers):
             missing.append(
                 f"the caller of {ctx.name(door.id)} never learns the outcome: add a status resource it can read "
                 "(202 + GET), a callback or a WebSocket message"
