@@ -77,7 +77,9 @@ class Context:
         """
         if self.has_dlq(consumer.id):
             return True
-        if via is not None and self.has_dlq(via.id):
+        # A rule's or subscription's DLQ keeps deliveries that fail; a function's own errors after delivery
+        # need the function's own destination.
+        if via is not None and consumer.type != "lambda" and self.has_dlq(via.id):
             return True
         if consumer.type in self.catalog.groups["queues"]:
             return False

@@ -143,8 +143,8 @@ def loads(text: str | bytes) -> Any:
         raise DiagramError(
             [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
         ) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise DiagramError([Problem("", f"not readable JSON: {type(exc).__name__}")]) from None
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:  # ValueError: e.g. an integer of 5,000 digits
+        raise DiagramError([Problem("", f"not readable JSON: {str(exc)[:120] or type(exc).__name__}")]) from None
 
 
 def parse(data: Any, catalog: Catalog | None = None) -> Diagram:
@@ -160,9 +160,9 @@ def parse(data: Any, catalog: Catalog | None = None) -> Diagram:
     if fmt != FORMAT:
         problems.append(Problem("format", f"{describe(fmt)} is not supported; this reads {FORMAT!r}"))
     for key in sorted(set(data) - TOP_KEYS, key=str):
-        problems.append(Problem(str(key), f"unknown key{_suggest(key, TOP_KEYS)}"))
+        problems.append(Problem(_key(str(key)), f"unknown key{_suggest(key, TOP_KEYS)}"))
     name = _text(data.get("name", "Untitled"), "name", LIMITS["name"], problems)
-    description = _text(data.get("description", ""), "description", 2000, problems)
+    description = _text(data.get("description", ""), "description", 2000, problems, multiline=True)
 
     raw_nodes, raw_edges = data.get("nodes", []), data.get("edges", [])
     for key, raw, cap in (("nodes", raw_nodes, LIMITS["nodes"]), ("edges", raw_edges, LIMITS["edges"])):
@@ -187,10 +187,10 @@ def parse(data: Any, catalog: Catalog | None = None) -> Diagram:
     edges = _parse_edges(raw_edges, by_id, flawed, cat, problems)
     traffic = None
     if "traffic" in data:
-        traffic, traffic_problems = parse_traffic(data["traffic"], set(by_id), path="traffic")
+        traffic, traffic_problems = parse_traffic(data["traffic"], set(raw_ids), path="traffic")
         problems.extend(Problem(path, msg) for path, msg in traffic_problems)
     if problems:
-        raise DiagramError(problems)
+        raise DiagramError(_capped(problems))
     return Diagram(name=name, description=description, nodes=tuple(nodes), edges=tuple(edges), traffic=traffic)
 
 
@@ -201,7 +201,7 @@ def _parse_node(raw: Any, i: int, cat: Catalog, problems: list[Problem]) -> Node
         return None
     before = len(problems)
     for key in sorted(set(raw) - NODE_KEYS, key=str):
-        problems.append(Problem(f"{where}.{key}", f"unknown key{_suggest(key, NODE_KEYS)}"))
+        problems.append(Problem(f"{where}.{_key(str(key))}", f"unknown key{_suggest(key, NODE_KEYS)}"))
     node_id = raw.get("id")
     if not isinstance(node_id, str) or not ID_RE.fullmatch(node_id):
         problems.append(Problem(f"{where}.id", f"{describe(node_id)} is not an id (1-64 letters, digits, - or _)"))
@@ -238,6 +238,11 @@ def _parse_config(raw: Any, stype: ServiceType, where: str, problems: list[Probl
     if not isinstance(raw, dict):
         problems.append(Problem(f"{where}.config", f"must be an object, not {describe(raw)}"))
         return
+    if len(raw) > 2 * len(stype.params) + 10:
+        problems.append(
+            Problem(f"{where}.config", f"has {len(raw):,} keys; {stype.id} has {len(stype.params)} parameters")
+        )
+        return
     owner = stype.name.removeprefix("AWS ").removeprefix("Amazon ")
     for key, value in raw.items():
         param = stype.params.get(key)
@@ -245,7 +250,7 @@ def _parse_config(raw: Any, stype: ServiceType, where: str, problems: list[Probl
             allowed = ", ".join(stype.params) or "none"
             problems.append(
                 Problem(
-                    f"{where}.config.{key}",
+                    f"{where}.config.{_key(key)}",
                     f"unknown key for {stype.id}{_suggest(key, stype.params)} (known: {allowed})",
                 )
             )
@@ -257,7 +262,7 @@ def _parse_edges(
     raw_edges: list[Any], by_id: Mapping[str, Node], flawed: set[str], cat: Catalog, problems: list[Problem]
 ) -> list[Edge]:
     edges: list[Edge] = []
-    taken = {e.get("id") for e in raw_edges if isinstance(e, dict)}
+    taken = {e["id"] for e in raw_edges if isinstance(e, dict) and isinstance(e.get("id"), str)}
     seen: set[str] = set()
     counter = 0
     for i, raw in enumerate(raw_edges):
@@ -297,7 +302,8 @@ def _parse_edges(
             kind = None
         elif len(ends) == 2:
             kind = _check_kind(kind, ends[0], ends[1], cat, where, problems)
-        attrs = _parse_edge_attrs(raw, kind, cat, where, problems)
+        kind_failed = len(problems) > before and kind is None
+        attrs = {} if kind_failed else _parse_edge_attrs(raw, kind, cat, where, problems)
         if len(problems) == before and kind is not None and len(ends) == 2:
             edges.append(Edge(str(edge_id), ends[0].id, ends[1].id, kind, label, MappingProxyType(attrs)))
     return edges
@@ -345,7 +351,7 @@ def _parse_edge_attrs(
             else:
                 known = sorted(EDGE_KEYS | set(cat.common_attrs) | set(kind_attrs))
                 msg = f"unknown key{_suggest(key, known)}"
-            problems.append(Problem(f"{where}.{key}", msg))
+            problems.append(Problem(f"{where}.{_key(str(key))}", msg))
         elif err := check_value(param, value):
             problems.append(Problem(f"{where}.{key}", err))
         else:
@@ -383,18 +389,36 @@ def _parse_tags(raw: Any, where: str, problems: list[Problem]) -> tuple[str, ...
     return tuple(raw)
 
 
-def _text(value: Any, path: str, limit: int, problems: list[Problem]) -> str:
+def _text(value: Any, path: str, limit: int, problems: list[Problem], *, multiline: bool = False) -> str:
     if not isinstance(value, str):
         problems.append(Problem(path, f"must be text, not {describe(value)}"))
         return ""
     if len(value) > limit:
         problems.append(Problem(path, f"is {len(value):,} characters long; the most is {limit}"))
         return ""
+    if bad := CONTROL.search(value.replace("\n", " ").replace("\t", " ") if multiline else value):
+        problems.append(Problem(path, f"contains the control character U+{ord(bad.group()):04X}"))
+        return ""
     return value
 
 
+MAX_PROBLEMS = 100
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [*problems[:MAX_PROBLEMS], Problem("", f"... and {len(problems) - MAX_PROBLEMS:,} more problems")]
+
+
+def _key(key: str) -> str:
+    """A user's key as shown in a path: shortened when it is long."""
+    return key if len(key) <= 64 else key[:61] + "..."
+
+
 def _suggest(word: Any, choices: Iterable[str]) -> str:
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > 64:
         return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

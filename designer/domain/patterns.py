@@ -18,6 +18,9 @@ Recogniser = Callable[[Context], list[PatternMatch]]
 _RECOGNISERS: dict[str, Recogniser] = {}
 SYNC_KINDS = ("route", "invoke-sync", "read", "write", "task")
 LOSS_TOLERANT_TAGS = frozenset({"best-effort", "loss-tolerant"})
+# Subscribers that process messages themselves and so need a queue of their own in a fan-out; durable targets
+# (queues, workflows, streams, other topics and buses) buffer by themselves.
+UNBUFFERED_TYPES = frozenset({"lambda", "fargate", "external-api", "apigw-rest"})
 
 
 def recogniser(pattern_id: str) -> Callable[[Recogniser], Recogniser]:
@@ -79,7 +82,7 @@ def _acknowledges(ctx: Context, door: Node | None, consumer: Node) -> bool:
         return True
     workers = [consumer, *ctx.targets(consumer.id, "invoke-sync", "invoke-async")]
     for worker in workers:
-        for target in ctx.targets(worker.id):
+        for target in ctx.targets(worker.id, "publish", "send", "invoke-sync", "write"):
             if target.type in ("sns", "sns-fifo", "eventbridge", "ses", "apigw-websocket", "appsync"):
                 return True
             if ctx.is_(target, "stores") and _readable_through(ctx, target, door):
@@ -190,7 +193,7 @@ def _fan_out(ctx: Context) -> list[PatternMatch]:
                     missing.append(f"subscriber queue {ctx.name(sub.id)} has no dead-letter queue")
                 if len(ctx.out(sub.id, "poll")) > 1:
                     missing.append(f"queue {ctx.name(sub.id)} is shared by several consumers; give each its own")
-            elif not LOSS_TOLERANT_TAGS & set(sub.tags):
+            elif sub.type in UNBUFFERED_TYPES and not LOSS_TOLERANT_TAGS & set(sub.tags):
                 missing.append(f"{ctx.name(sub.id)} receives directly, not through its own SQS queue")
         consumers = [c for q in queues for c in ctx.targets(q.id, "poll")]
         roles = {

@@ -25,6 +25,7 @@ FILTERED_KINDS = frozenset({"subscribe", "poll"})
 PROFILE_KEYS = frozenset({"format", "days", "entries", "payload_kb", "free_tier", "month_hours", "name"})
 ENTRY_KEYS = frozenset({"rps", "per_month", "peak_rps"})
 MAX_RPS = 10_000_000
+RATE_CEILING = 1e12
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,10 @@ def _entry(spec: Any, where: str, days: float, problems: list[tuple[str, str]]) 
     else:
         per_month = _number(spec["per_month"], f"{where}.per_month", 0, MAX_RPS * SECONDS_PER_DAY * 31, problems)
         avg = per_month / (days * SECONDS_PER_DAY)
-    peak = _number(spec.get("peak_rps", avg * DEFAULT_PEAK_FACTOR), f"{where}.peak_rps", 0, MAX_RPS, problems)
+    if "peak_rps" in spec:
+        peak = _number(spec["peak_rps"], f"{where}.peak_rps", 0, MAX_RPS, problems)
+    else:
+        peak = max(avg, min(avg * DEFAULT_PEAK_FACTOR, MAX_RPS))
     if len(problems) > before:
         return None
     if peak < avg:
@@ -131,7 +135,8 @@ def _number(value: Any, where: str, low: float, high: float, problems: list[tupl
         problems.append((where, "must be a number"))
         return 0.0
     if not low <= value <= high:
-        problems.append((where, f"{value:g} is outside {low:g}..{high:g}"))
+        shown = f"{value:g}" if abs(value) < 1e300 else "a number of over 300 digits"
+        problems.append((where, f"{shown} is outside {low:g}..{high:g}"))
         return 0.0
     return float(value)
 
@@ -160,7 +165,8 @@ def propagate(diagram: Diagram, profile: TrafficProfile | None = None) -> dict[s
             if edge.kind in FILTERED_KINDS:
                 factor *= float(edge.attr("filter_selectivity", 1.0))
             rates[edge.target] = rates[edge.target] + source_rate.scaled(factor)
-    return rates
+    # Multiplying fan-outs can overflow; no design carries more than this, and it keeps every figure finite.
+    return {n: Rate(min(r.avg_rps, RATE_CEILING), min(r.peak_rps, RATE_CEILING)) for n, r in rates.items()}
 
 
 def _order(diagram: Diagram) -> tuple[list[str], set[str]]:

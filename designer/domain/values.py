@@ -106,6 +106,8 @@ def _check_object(value: Any, depth: int) -> str | None:
 
 
 def _fmt(x: float) -> str:
+    if abs(x) >= 1e15:
+        return f"{float(x):.3g}" if abs(x) < 1e300 else "a number of over 300 digits"
     if isinstance(x, float) and x.is_integer():
         x = int(x)
     return f"{x:,}" if isinstance(x, int) and abs(x) >= 10000 else str(x)

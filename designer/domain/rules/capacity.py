@@ -31,6 +31,8 @@ def fifo_throughput(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             unbatched = None if high else ctx.limit(node.type, "throughput_per_s")
         else:
             cap = ctx.limit(node.type, "high_throughput_per_s" if high else "throughput_per_s")
+            groups = int(node.config.get("message_groups") or 1)
+            cap = min(cap, groups * ctx.limit(node.type, "per_group_per_s"))  # ordering holds per message group
             unbatched = None
         if peak > cap:
             yield Hit(
@@ -69,12 +71,13 @@ def concurrency_needed(ctx: Context, fn: Node, *, peak: bool = True) -> tuple[fl
             continue
         records = _flow(ctx, edge, peak=peak)
         if edge.kind == "poll":
-            batch = int(edge.attr("batch_size") or 10)
+            from_stream = ctx.diagram.node(edge.source).type in ("kinesis", "dynamodb")
+            batch = int(edge.attr("batch_size") or (100 if from_stream else 10))
             per_record = fn.config.get("per_record_ms")
             batch_s = float(per_record) * batch / 1000 if per_record else duration_s
             needed = records / batch * batch_s
-            if ctx.is_(edge.source, "queues"):
-                queued += needed
+            if ctx.is_(edge.source, "queues") or from_stream:
+                queued += needed  # a stream consumer runs per shard and falls behind rather than being throttled
             else:
                 pushed += needed
         else:
@@ -102,6 +105,7 @@ def concurrency_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             )
             continue
         # Queued work above the cap waits: fine at peak, a problem only when even the average outruns the cap.
+        # (Account-wide sharing is checked after the loop.)
         avg_pushed, avg_queued = concurrency_needed(ctx, fn, peak=False)
         if avg_pushed + avg_queued > limit:
             yield Hit(
@@ -110,6 +114,23 @@ def concurrency_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
                 (fn.id,),
                 severity="warning",
             )
+    yield from _account_pool(ctx, account)
+
+
+def _account_pool(ctx: Context, account: float) -> Iterator[Hit]:
+    """Functions without reserved concurrency share what the account has left after the reservations."""
+    functions = ctx.diagram.of_type("lambda")
+    reserved = sum(f.config.get("reserved_concurrency") or 0 for f in functions)
+    shared = [f for f in functions if f.config.get("reserved_concurrency") is None]
+    needs = {f.id: sum(concurrency_needed(ctx, f)) for f in shared}
+    pool = account - reserved
+    if len(shared) > 1 and sum(needs.values()) > pool and all(n <= pool for n in needs.values()):
+        busy = [f for f, n in sorted(needs.items(), key=lambda kv: -kv[1]) if n > 0]
+        yield Hit(
+            f"Together {', '.join(ctx.name(f) for f in busy[:5])} need about {sum(needs.values()):,.0f} concurrent "
+            f"executions at peak; the account's unreserved pool is {pool:,.0f}",
+            tuple(busy),
+        )
 
 
 @rule("kinesis-shard-capacity")
@@ -135,6 +156,8 @@ def _size_limit(ctx: Context, edge: Edge, target: Node) -> tuple[float, str] | N
     if t in ("apigw-rest", "apigw-http"):
         return ctx.limit(t, "max_payload_kb"), "API Gateway's payload limit"
     if t == "lambda":
+        if ctx.diagram.node(edge.source).type == "alb":
+            return ctx.limit("alb", "lambda_payload_kb"), "the ALB's Lambda payload limit"
         if edge.kind in ("invoke-async", "subscribe", "trigger"):
             return ctx.limit("lambda", "async_payload_kb"), "Lambda's asynchronous payload limit"
         if edge.kind in ("route", "invoke-sync"):
@@ -153,7 +176,7 @@ def payload_over_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         found = _size_limit(ctx, edge, target)
         if found and size > found[0]:
             yield Hit(
-                f"{ctx.name(edge.source)} sends {size:,g} KB to {ctx.name(target.id)}, above {found[1]} ({found[0]:,g} KB)",
+                f"{ctx.name(edge.source)} sends {size:,.0f} KB to {ctx.name(target.id)}, above {found[1]} ({found[0]:,g} KB)",
                 (edge.source, target.id),
                 (edge.id,),
             )
@@ -220,9 +243,12 @@ def rds_without_proxy(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             db = ctx.diagram.node(edge.target)
             if not ctx.is_(db, "relational"):
                 continue
+            if db.config.get("data_api"):
+                continue  # the Data API is HTTPS: no connections to pool
             reserved = fn.config.get("reserved_concurrency")
-            if reserved is not None and reserved * 10 <= int(db.config.get("max_connections") or 100):
-                continue  # a small, capped pool of functions cannot exhaust the database
+            # Each execution holds a connection; a cap within half the database's connections leaves room for the rest.
+            if reserved is not None and reserved <= int(db.config.get("max_connections") or 100) / 2:
+                continue
             yield Hit(
                 f"{ctx.name(fn.id)} connects to {ctx.name(db.id)} directly, without RDS Proxy",
                 (fn.id, db.id),
@@ -241,7 +267,7 @@ def api_cache(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             yield Hit(
                 f"{ctx.name(api.id)} could answer about {ratio:.0%} of requests from a cache but has none", (api.id,)
             )
-        elif api.type == "apigw-http":
+        elif api.type == "apigw-http" and not any(s.type == "cloudfront" for s in ctx.sources(api.id, "route")):
             yield Hit(
                 f"{ctx.name(api.id)} could answer about {ratio:.0%} of requests from a cache, and HTTP APIs cannot cache",
                 (api.id,),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from designer.domain.context import Context
 from designer.domain.diagram import Diagram, Edge
-from designer.domain.patterns import LOSS_TOLERANT_TAGS, saga_gaps
+from designer.domain.patterns import LOSS_TOLERANT_TAGS, UNBUFFERED_TYPES, saga_gaps
 from designer.domain.rules import Hit, RuleSpec, rule
 
 AT_LEAST_ONCE = ("poll", "subscribe", "trigger", "invoke-async")
@@ -48,7 +48,7 @@ def unbuffered_subscriber(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             continue
         for edge in subscriptions:
             sub = ctx.diagram.node(edge.target)
-            if not ctx.is_(sub, "queues") and sub.type != "eventbridge" and not LOSS_TOLERANT_TAGS & set(sub.tags):
+            if sub.type in UNBUFFERED_TYPES and not LOSS_TOLERANT_TAGS & set(sub.tags):
                 yield Hit(
                     f"{ctx.name(hub.id)} delivers straight to {ctx.name(sub.id)}, with no queue of its own in between",
                     (hub.id, sub.id),
@@ -166,16 +166,9 @@ def orphan_node(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     for node in ctx.diagram.nodes:
         if not ctx.out(node.id) and not ctx.into(node.id):
             yield Hit(f"{ctx.name(node.id)} is not connected to anything", (node.id,))
-
-
-@rule("no-entry-point")
-def no_entry_point(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
-    diagram = ctx.diagram
-    if not diagram.nodes or (diagram.traffic and diagram.traffic.entries):
-        return
-    if any(ctx.is_entry(n) for n in diagram.nodes):
-        return
-    yield Hit("Nothing in this diagram starts the flow: no client, schedule or traffic entry")
+    traffic = ctx.diagram.traffic
+    if not (traffic and traffic.entries) and not any(ctx.is_entry(n) for n in ctx.diagram.nodes):
+        yield Hit("Nothing in this diagram starts the flow: no client, schedule or traffic entry", severity="info")
 
 
 @rule("dynamodb-stream-disabled")
@@ -183,7 +176,7 @@ def stream_disabled(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     for table in ctx.diagram.of_type("dynamodb"):
         if table.config.get("stream"):
             continue
-        for edge in ctx.out(table.id, "poll", "publish"):
+        for edge in ctx.out(table.id, "poll"):  # Kinesis Data Streams for DynamoDB needs no DynamoDB stream
             yield Hit(
                 f"{ctx.name(edge.target)} reads the changes of {ctx.name(table.id)}, whose stream is not enabled",
                 (table.id, edge.target),

@@ -28,6 +28,11 @@ def _batch_ms(ctx: Context, fn: Node) -> list[tuple[str, float, int]]:
     return out
 
 
+def _secs(seconds: float) -> str:
+    """Seconds for a message: whole when they are, else one decimal (so 300.4 is not shown as 300)."""
+    return f"{seconds:,.0f}" if float(seconds).is_integer() else f"{seconds:,.1f}"
+
+
 @rule("lambda-timeout-over-max")
 def lambda_timeout_over_max(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     for fn in ctx.diagram.of_type("lambda"):
@@ -35,7 +40,7 @@ def lambda_timeout_over_max(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         work_s = max([_work_ms(fn)] + [ms for _, ms, _ in _batch_ms(ctx, fn)]) / 1000
         if work_s > max_s:
             yield Hit(
-                f"{ctx.name(fn.id)} needs about {work_s:,.0f} s per invocation, beyond Lambda's {max_s:g} s maximum",
+                f"{ctx.name(fn.id)} needs about {_secs(work_s)} s per invocation, beyond Lambda's {max_s:g} s maximum",
                 (fn.id,),
             )
 
@@ -115,7 +120,7 @@ def express_duration(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         waits = [e for e in ctx.out(machine.id, "task") if e.attr("wait_for_callback")]
         if seconds > max_s:
             yield Hit(
-                f"{ctx.name(machine.id)} runs about {seconds:,.0f} s; Express workflows stop at {max_s:g} s",
+                f"{ctx.name(machine.id)} runs about {_secs(seconds)} s; Express workflows stop at {max_s:g} s",
                 (machine.id,),
             )
         if waits or machine.config.get("approval") in ("poll", "callback"):
@@ -145,7 +150,8 @@ def cold_start(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             if fn.type != "lambda" or fn.config.get("provisioned_concurrency"):
                 continue
             runtime = fn.config["runtime"]
-            key = "snapstart" if fn.config.get("snapstart") and runtime.startswith("java") else runtime
+            snapstart = fn.config.get("snapstart") and runtime.startswith(("java", "python3.1", "dotnet"))
+            key = "snapstart" if snapstart else runtime
             cold_ms = p99.get(key, max(p99.values()))
             if cold_ms + _work_ms(fn) > target:
                 yield Hit(

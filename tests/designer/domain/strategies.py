@@ -10,6 +10,8 @@ from designer.domain.catalog import Param, load_catalog
 
 catalog = load_catalog()
 TYPES = sorted(catalog.types)
+# Printable text: labels with control characters are refused by parse() on purpose.
+text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30)
 PAIRS = sorted(catalog.connections)
 
 
@@ -25,7 +27,7 @@ def param_value(param: Param) -> st.SearchStrategy[Any]:
     if param.type == "list":
         return st.lists(st.sampled_from(param.values), max_size=3, unique=True)
     if param.type == "string":
-        return st.text(max_size=param.max_length or 40)
+        return st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=param.max_length or 40)
     return st.just({})
 
 
@@ -53,8 +55,7 @@ def diagrams(draw: st.DrawFn, max_nodes: int = 14) -> dict[str, Any]:
     """A valid ``archlab/diagram@1`` document: catalog types, allowed kinds, in-range config."""
     types = draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=max_nodes))
     nodes = [
-        {"id": f"n{i}", "type": t, "label": draw(st.text(max_size=30)), "config": draw(node_config(t))}
-        for i, t in enumerate(types)
+        {"id": f"n{i}", "type": t, "label": draw(text), "config": draw(node_config(t))} for i, t in enumerate(types)
     ]
     candidates = [(i, j) for i, a in enumerate(types) for j, b in enumerate(types) if (a, b) in catalog.connections]
     edges = []

@@ -306,7 +306,7 @@ FIRES = [
         "calls legacy app 'old' directly",
     ),
     ("orphan-node", {**API, "lost": "sqs"}, [("web", "api")], None, ["lost"], "'lost' is not connected"),
-    ("no-entry-point", {"f": fn(), "q": "sqs"}, [("f", "q")], None, [], "Nothing in this diagram starts the flow"),
+    ("orphan-node", {"f": fn(), "q": "sqs"}, [("f", "q")], None, [], "Nothing in this diagram starts the flow"),
     (
         "dynamodb-stream-disabled",
         {"t": "dynamodb", "f": fn()},
@@ -467,7 +467,7 @@ QUIET = [
         None,
     ),  # no migration yet
     ("orphan-node", API, [("web", "api")], None),
-    ("no-entry-point", {"cron": "eventbridge-scheduler", "f": fn()}, [("cron", "f")], None),
+    ("orphan-node", {"cron": "eventbridge-scheduler", "f": fn()}, [("cron", "f")], None),
     ("dynamodb-stream-disabled", {"t": ("dynamodb", {"stream": True}), "f": fn()}, [("t", "f", "poll")], None),
 ]
 
