@@ -1,0 +1,47 @@
+"""Subcommands of the ``archlab`` command line, one module each.
+
+A module here defines ``register(subcommands)``: it adds its parser with ``subcommands.add_parser(...)`` and sets
+``func`` to a handler ``(args, out, err) -> int`` (the exit status). ``designer.cli`` finds the modules itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from designer.domain.diagram import Diagram, DiagramError, Problem, loads, parse
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+
+
+def read_input(path: str, stdin: Any = None) -> bytes:
+    """The bytes of ``path`` (``-`` for standard input), refusing files over the size cap."""
+    if path == "-":
+        import sys
+
+        data = (stdin or sys.stdin.buffer).read(MAX_INPUT_BYTES + 1)
+    else:
+        with Path(path).open("rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise DiagramError([Problem("", f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")])
+    return data
+
+
+def load_diagram(path: str) -> Diagram:
+    """Read and parse a diagram JSON file; raises DiagramError or OSError."""
+    return parse(loads(read_input(path)))
+
+
+def report_invalid(path: str, exc: DiagramError, fmt: str, out: TextIO, err: TextIO) -> int:
+    """Print parse problems (as JSON on ``out`` too when ``fmt`` is json) and return the invalid-input status."""
+    if fmt == "json":
+        problems = [{"path": p.path, "message": p.message} for p in exc.problems]
+        json.dump({"format": "archlab/errors@1", "errors": problems}, out, indent=2)
+        out.write("\n")
+    err.write(f"{path}: not a valid diagram\n")
+    for problem in exc.problems:
+        err.write(f"  {problem}\n")
+    return EXIT_INVALID
