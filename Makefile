@@ -39,6 +39,7 @@ migrate: $(STAMP)
 run: setup
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
+test: WITH_BROWSER := 1
 test: setup
 	$(PY) -m pytest
 

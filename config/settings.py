@@ -33,7 +33,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
+    "accounts",
     "designer",
     "quiz",
 ]
@@ -106,8 +110,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Archlab API",
+    "DESCRIPTION": "Design, validate and estimate serverless architectures; practise the workshop questions.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's assets are served from our own static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "designer:home"
+LOGOUT_REDIRECT_URL = "designer:home"
+# Console e-mail by default; set EMAIL_BACKEND (e.g. django.core.mail.backends.smtp.EmailBackend) in production.
+MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")}}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # diagrams and imports; larger bodies are refused with a 400
 
 LOGGING = {
     "version": 1,

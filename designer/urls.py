@@ -6,4 +6,17 @@ app_name = "designer"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("designer/", views.diagram_list, name="diagram-list"),
+    path("designer/new/", views.diagram_new, name="diagram-new"),
+    path("designer/<int:pk>/", views.editor, name="editor"),
+    path("designer/<int:pk>/save", views.diagram_save, name="save"),
+    path("designer/<int:pk>/copy", views.diagram_copy, name="copy"),
+    path("designer/<int:pk>/delete", views.diagram_delete, name="delete"),
+    path("designer/<int:pk>/history", views.diagram_history, name="history"),
+    path("designer/<int:pk>/versions/<int:number>/", views.version_data, name="version"),
+    path("designer/<int:pk>/versions/<int:number>/restore", views.version_restore, name="restore"),
+    path("designer/<int:pk>/export.<str:fmt>", views.diagram_export, name="export"),
+    path("patterns/", views.pattern_list, name="pattern-list"),
+    path("patterns/<slug:pattern_id>/", views.pattern_detail, name="pattern-detail"),
+    path("patterns/<slug:pattern_id>/starter.svg", views.starter_image, name="starter-image"),
 ]

@@ -1,17 +1,60 @@
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Designer pages: home, my diagrams, the editor and its endpoints, history, exports, the pattern catalog."""
 
-from designer.domain.catalog import load_catalog
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from designer import services
+from designer.domain.diagram import DiagramError, loads
 from designer.domain.patterns import PATTERN_IDS
+from designer.domain.render import RenderError
 from designer.domain.rules import load_rules
+from designer.presenters import (
+    editor_catalog,
+    findings_by_severity,
+    pattern_by_id,
+    pattern_catalog,
+    pattern_names,
+    rules_teaching,
+)
+from designer.starters import starter_data
+
+MAX_BODY = 5 * 1024 * 1024
+
+
+def _session_key(request: HttpRequest) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key or ""
+
+
+def _owned(request: HttpRequest, pk: int) -> services.Diagram:
+    return services.diagram_get_owned(pk=pk, user=request.user, session_key=_session_key(request))
+
+
+def _errors(exc: DiagramError) -> list[dict[str, str]]:
+    return [{"path": p.path, "message": p.message} for p in exc.problems]
+
+
+def _json_body(request: HttpRequest) -> Any:
+    if len(request.body) > MAX_BODY:
+        raise DiagramError([])
+    return loads(request.body or b"null")
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    catalog = load_catalog()
-    context = {"type_count": len(catalog.types), "pattern_count": len(PATTERN_IDS), "rule_count": len(load_rules())}
+    context = {
+        "type_count": len(editor_catalog()["types"]),
+        "pattern_count": len(PATTERN_IDS),
+        "rule_count": len(load_rules()),
+    }
     return render(request, "home.html", context)
 
 
@@ -24,3 +67,175 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy", reported without details
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@require_http_methods(["GET", "POST"])
+def diagram_list(request: HttpRequest) -> HttpResponse:
+    """My diagrams; POST imports an uploaded diagram JSON file."""
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DiagramError([services.Problem("file", "choose a diagram JSON file to import")])
+            if upload.size and upload.size > MAX_BODY:
+                raise DiagramError([services.Problem("file", "the file is larger than 5 MB")])
+            saved = services.diagram_create(
+                data=loads(upload.read()), user=request.user, session_key=_session_key(request), message="imported"
+            )
+            return redirect("designer:editor", pk=saved.diagram.pk)
+        except DiagramError as exc:
+            errors = _errors(exc)
+    diagrams = services.diagrams_owned(user=request.user, session_key=_session_key(request))
+    context = {"diagrams": diagrams, "errors": errors, "names": pattern_names()}
+    return render(request, "designer/list.html", context, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def diagram_new(request: HttpRequest) -> HttpResponse:
+    """GET: choose blank or a starter; POST: create it and open the editor."""
+    if request.method == "GET":
+        return render(
+            request, "designer/new.html", {"patterns": pattern_catalog(), "task": request.GET.get("task", "")}
+        )
+    starter = request.POST.get("starter", "")
+    data = (
+        starter_data(starter) if starter else {"name": request.POST.get("name") or "Untitled", "nodes": [], "edges": []}
+    )
+    if data is None:
+        raise Http404("no such starter")
+    saved = services.diagram_create(data=data, user=request.user, session_key=_session_key(request))
+    return redirect("designer:editor", pk=saved.diagram.pk)
+
+
+@require_GET
+def editor(request: HttpRequest, pk: int) -> HttpResponse:
+    diagram = _owned(request, pk)
+    latest = services.diagram_latest(diagram=diagram)
+    context = {
+        "diagram": diagram,
+        "version": latest,
+        "catalog": editor_catalog(),
+        "report": latest.report,
+        "groups": findings_by_severity(latest.report),
+        "names": pattern_names(),
+    }
+    return render(request, "designer/editor.html", context)
+
+
+@require_POST
+def diagram_save(request: HttpRequest, pk: int) -> JsonResponse:
+    """Autosave: ``{"data": diagram, "base_version": n, "message"?}`` -> the new version and findings."""
+    diagram = _owned(request, pk)
+    try:
+        body = _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("base_version"), int):
+            return JsonResponse(
+                {"errors": [{"path": "base_version", "message": "is required (a whole number)"}]}, status=400
+            )
+        saved = services.diagram_save_version(
+            diagram=diagram,
+            data=body.get("data"),
+            base_version=body["base_version"],
+            user=request.user,
+            message=str(body.get("message") or ""),
+        )
+    except DiagramError as exc:
+        return JsonResponse({"errors": _errors(exc) or [{"path": "", "message": "the body is too large"}]}, status=400)
+    except services.StaleVersion as exc:
+        return JsonResponse(
+            {"errors": [{"path": "base_version", "message": str(exc)}], "current_version": exc.current}, status=409
+        )
+    report = saved.version.report
+    fragment = render(
+        request,
+        "designer/editor.html#findings",
+        {"report": report, "groups": findings_by_severity(report), "names": pattern_names(), "diagram": saved.diagram},
+    ).content.decode()
+    return JsonResponse({"version": saved.version.number, "report": report, "findings_html": fragment})
+
+
+@require_POST
+def diagram_copy(request: HttpRequest, pk: int) -> JsonResponse:
+    """Keep a copy: store the editor's data as a new diagram (used after a 409)."""
+    _owned(request, pk)
+    try:
+        data = _json_body(request)
+        if isinstance(data, dict):
+            data = {**data, "name": f"{data.get('name') or 'Untitled'} (copy)"[:200]}
+        saved = services.diagram_create(data=data, user=request.user, session_key=_session_key(request), message="copy")
+    except DiagramError as exc:
+        return JsonResponse({"errors": _errors(exc)}, status=400)
+    return JsonResponse({"url": reverse("designer:editor", args=[saved.diagram.pk])}, status=201)
+
+
+@require_GET
+def diagram_history(request: HttpRequest, pk: int) -> HttpResponse:
+    diagram = _owned(request, pk)
+    versions = diagram.versions.select_related("author").only(
+        "number", "message", "created_at", "author__username", "diagram_id"
+    )
+    return render(request, "designer/history.html", {"diagram": diagram, "versions": versions})
+
+
+@require_GET
+def version_data(request: HttpRequest, pk: int, number: int) -> JsonResponse:
+    version = services.diagram_version_get(diagram=_owned(request, pk), number=number)
+    return JsonResponse({"number": version.number, "data": version.data, "report": version.report})
+
+
+@require_POST
+def version_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    diagram = _owned(request, pk)
+    services.diagram_restore(diagram=diagram, number=number, user=request.user)
+    return redirect("designer:editor", pk=pk)
+
+
+@require_POST
+def diagram_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    services.diagram_delete(diagram=_owned(request, pk))
+    return redirect("designer:diagram-list")
+
+
+@require_GET
+def diagram_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    diagram = _owned(request, pk)
+    version = services.diagram_latest(diagram=diagram)
+    try:
+        content, content_type = services.diagram_export(version=version, fmt=fmt)
+    except services.UnknownFormat:
+        raise Http404("unknown export format") from None
+    except RenderError as exc:
+        return HttpResponse(f"The image could not be drawn: {exc}", status=503, content_type="text/plain")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="diagram-{pk}-v{version.number}.{fmt}"'
+    return response
+
+
+@require_GET
+def starter_image(request: HttpRequest, pattern_id: str) -> HttpResponse:
+    data = starter_data(pattern_id)
+    if data is None:
+        raise Http404("no such starter")
+    try:
+        svg = services.starter_svg(pattern_id)
+    except RenderError as exc:
+        return HttpResponse(f"The image could not be drawn: {exc}", status=503, content_type="text/plain")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@require_GET
+def pattern_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "designer/patterns.html", {"patterns": pattern_catalog()})
+
+
+@require_GET
+def pattern_detail(request: HttpRequest, pattern_id: str) -> HttpResponse:
+    pattern = pattern_by_id(pattern_id)
+    if pattern is None:
+        raise Http404("no such pattern")
+    starter = starter_data(pattern_id)
+    context = {"pattern": pattern, "rules": rules_teaching(pattern_id), "starter": starter}
+    return render(request, "designer/pattern.html", context)

@@ -1,0 +1,163 @@
+"""The designer in Chromium: drag and drop, connect, live findings, undo, reload, export, keyboard-only building."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def open_blank(page):
+    page.goto("/designer/new/")
+    page.get_by_role("button", name="Start with a blank canvas").click()
+    page.wait_for_selector("#editor[data-ready='true']")
+
+
+def drop(page, type_name: str, x: int, y: int):
+    page.get_by_role("button", name=f"Add {type_name}", exact=True).drag_to(
+        page.locator("#canvas"), target_position={"x": x, "y": y}
+    )
+
+
+def node_ids(page):
+    return page.evaluate("archlab.state.nodes.map(n => n.id)")
+
+
+def centre(page, node_id):
+    box = page.locator("#canvas").bounding_box()
+    pos = page.evaluate(f"archlab.cy.getElementById({json.dumps(node_id)}).renderedPosition()")
+    return box["x"] + pos["x"], box["y"] + pos["y"]
+
+
+def drag_connect(page, source, target):
+    page.get_by_role("button", name="Connect mode").click()
+    sx, sy = centre(page, source)
+    tx, ty = centre(page, target)
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move((sx + tx) / 2, (sy + ty) / 2, steps=8)
+    page.mouse.move(tx, ty, steps=8)
+    page.mouse.up()
+    page.get_by_role("button", name="Connect mode").click()
+
+
+def saved(page):
+    page.wait_for_function("document.querySelector('#save-status').textContent.startsWith('Saved')")
+
+
+def test_build_a_sync_api_by_drag_and_drop_and_follow_the_findings(page, artifacts):
+    open_blank(page)
+    drop(page, "Web client", 120, 200)
+    drop(page, "API Gateway REST API", 330, 200)
+    drop(page, "AWS Lambda", 540, 200)
+    web, api, fn = node_ids(page)
+    drag_connect(page, web, api)
+    drag_connect(page, api, fn)
+    assert page.evaluate("archlab.state.edges.map(e => [e.from, e.to, e.kind])") == [
+        [web, api, "request"],
+        [api, fn, "route"],
+    ]
+    saved(page)
+    expect(page.locator("#pattern-badges")).to_contain_text("Synchronous request-response")
+
+    page.locator("#node-list li", has_text="Lambda").click()
+    timeout = page.locator("#f-timeout_s")
+    timeout.fill("600")
+    timeout.press("Tab")
+    saved(page)
+    expect(page.locator("#findings")).to_contain_text("waits at most 29 s")
+    expect(page.locator("#findings .findings.error summary")).to_have_text("Errors (1)")
+
+    page.locator("#f-timeout_s").fill("20")
+    page.locator("#f-timeout_s").press("Tab")
+    saved(page)
+    expect(page.locator("#findings .findings.error summary")).to_have_text("Errors (0)")
+
+    page.locator("#canvas").click(position={"x": 700, "y": 500})
+    page.keyboard.press("Control+z")
+    saved(page)
+    expect(page.locator("#findings")).to_contain_text("waits at most 29 s")
+    page.screenshot(path=str(artifacts / "designer-editor.png"))
+
+    page.reload()
+    page.wait_for_selector("#editor[data-ready='true']")
+    lambda_node = page.evaluate(f"archlab.state.nodes.find(n => n.id === {json.dumps(fn)})")
+    assert lambda_node["config"]["timeout_s"] == 600
+    assert len(page.evaluate("archlab.state.edges")) == 2
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PNG").click()
+    path = download.value.path()
+    with open(path, "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_refused_connection_says_why(page):
+    open_blank(page)
+    drop(page, "Amazon SQS", 150, 200)
+    drop(page, "Amazon SNS", 450, 200)
+    queue, topic = node_ids(page)
+    drag_connect(page, queue, topic)
+    expect(page.locator("#toast")).to_contain_text("cannot connect to Amazon SNS")
+    assert page.evaluate("archlab.state.edges.length") == 0
+
+
+def test_build_a_fan_out_with_the_keyboard_alone(page, artifacts):
+    open_blank(page)
+
+    def add(service):
+        page.locator("#palette-search").focus()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(service)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+
+    for service in ["Amazon SNS", "Amazon SQS", "Amazon SQS", "Amazon SQS", "Amazon SQS"]:
+        add(service)
+    topic, q1, q2, d1, d2 = node_ids(page)
+
+    def connect(source_index, target_label, kind=None):
+        page.locator("#node-list li").nth(source_index).focus()
+        page.keyboard.press("c")
+        expect(page.locator("#connect-to")).to_be_focused()
+        option = page.locator("#connect-to option", has_text=re.compile(rf"^{re.escape(target_label)} "))
+        page.locator("#connect-to").select_option(option.get_attribute("value"))
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        if kind:
+            page.locator("#f-kind").focus()
+            page.locator("#f-kind").select_option(kind)
+
+    labels = page.evaluate("archlab.state.nodes.map(n => n.label)")
+    connect(0, labels[1])
+    connect(0, labels[2])
+    connect(1, labels[3], kind="dead-letter")
+    connect(2, labels[4], kind="dead-letter")
+    saved(page)
+    edges = page.evaluate("archlab.state.edges.map(e => [e.from, e.to, e.kind])")
+    assert edges == [
+        [topic, q1, "subscribe"],
+        [topic, q2, "subscribe"],
+        [q1, d1, "dead-letter"],
+        [q2, d2, "dead-letter"],
+    ]
+    expect(page.locator("#pattern-badges")).to_contain_text("Fan-out")
+
+    page.locator("#node-list li").nth(4).focus()
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Delete")
+    saved(page)
+    assert len(node_ids(page)) == 4
+    page.screenshot(path=str(artifacts / "designer-keyboard.png"))
+
+
+def test_open_a_starter_from_the_pattern_catalog(page):
+    page.goto("/patterns/")
+    page.get_by_role("link", name="Saga").click()
+    expect(page.locator("h1")).to_have_text("Saga")
+    page.get_by_role("button", name="Open as new diagram").click()
+    page.wait_for_selector("#editor[data-ready='true']")
+    expect(page.locator("#pattern-badges")).to_contain_text("Saga: complete")
+    assert len(page.evaluate("archlab.state.nodes")) == 11
