@@ -59,6 +59,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def join(request: HttpRequest) -> HttpResponse:
+    """The home page's workshop code box. Workshops do not run in Archlab yet, so no code is known."""
+    code = request.GET.get("code", "").strip().upper()[:6]
+    message = f"No workshop with code {code} is running." if code else "Enter the code your instructor shows."
+    context = {
+        "type_count": len(editor_catalog()["types"]),
+        "pattern_count": len(PATTERN_IDS),
+        "rule_count": len(load_rules()),
+    }
+    return render(request, "home.html", {**context, "join_error": message}, status=404 if code else 400)
+
+
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for the load balancer and docker-compose: the process answers and the database responds."""
     try:
@@ -209,6 +222,20 @@ def diagram_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return HttpResponse(f"The image could not be drawn: {exc}", status=503, content_type="text/plain")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="diagram-{pk}-v{version.number}.{fmt}"'
+    return response
+
+
+@require_GET
+def version_image(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An SVG picture of one version: thumbnails in the list, old versions in the history."""
+    diagram = _owned(request, pk)
+    version = services.diagram_version_get(diagram=diagram, number=number)
+    try:
+        content, content_type = services.diagram_export(version=version, fmt="svg")
+    except RenderError as exc:
+        return HttpResponse(f"The image could not be drawn: {exc}", status=503, content_type="text/plain")
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"  # a version never changes
     return response
 
 

@@ -229,3 +229,22 @@ def test_two_editors_saving_at_once_one_wins_the_other_gets_a_conflict():
         t.join()
     assert sorted(r[0] for r in results) == ["ok", "stale"]
     assert Diagram.objects.get(pk=diagram.pk).head == 2
+
+
+def test_version_pictures_render_for_the_owner_only(client):
+    diagram = new_diagram(client, "fan-out")
+    image = client.get(f"/designer/{diagram.pk}/versions/1/image.svg")
+    assert image.status_code == 200
+    assert image.content.lstrip().startswith(b"<?xml")
+    assert Client().get(f"/designer/{diagram.pk}/versions/1/image.svg").status_code == 404
+    assert b"image.svg" in client.get("/designer/").content
+
+
+def test_home_offers_three_doors_and_an_unknown_workshop_code_is_explained(client):
+    page = client.get("/").content.decode()
+    assert "New diagram" in page
+    assert "Start practising" in page
+    assert 'name="code"' in page
+    response = client.get("/join", {"code": "abc123"})
+    assert response.status_code == 404
+    assert "No workshop with code ABC123 is running." in response.content.decode()
