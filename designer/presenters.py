@@ -72,3 +72,35 @@ def findings_by_severity(report: dict[str, Any]) -> list[tuple[str, list[dict[st
 
 def pattern_names() -> dict[str, str]:
     return {p["id"]: p["name"] for p in pattern_catalog()}
+
+
+def cost_by_node(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cost lines grouped by node, most expensive first, for the table and the bar chart."""
+    groups: dict[str, dict[str, Any]] = {}
+    for line in result.get("lines", []):
+        group = groups.setdefault(line["node"], {"node": line["node"], "total": 0.0, "lines": []})
+        group["total"] += float(line["cost_usd"])
+        group["lines"].append(line)
+    return sorted(groups.values(), key=lambda g: -g["total"])
+
+
+CSV_COLUMNS = ("node", "dimension", "quantity", "unit", "unit_price_usd", "cost_usd", "source")
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def estimate_csv_text(result: dict[str, Any]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for line in result.get("lines", []):
+        writer.writerow([_cell(line.get(c)) for c in CSV_COLUMNS])
+    writer.writerow(["total", "", "", "", "", _cell(result.get("monthly_cost_usd")), ""])
+    return out.getvalue()

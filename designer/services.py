@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,10 @@ from designer.domain.diagram import Diagram as DomainDiagram
 from designer.domain.diagram import Problem, parse
 from designer.domain.report import Report
 from designer.domain.validate import validate
-from designer.models import Diagram, DiagramVersion
+from designer.models import Diagram, DiagramVersion, Estimate, Share
 from designer.starters import starter_data
 
-__all__ = ["Diagram", "Problem", "Saved", "StaleVersion"]
+__all__ = ["Diagram", "Estimate", "Problem", "Saved", "StaleVersion"]
 
 
 class StaleVersion(Exception):
@@ -130,6 +131,58 @@ def diagram_get_owned(*, pk: int, user: Any, session_key: str) -> Diagram:
     return diagram
 
 
+# ---- access: owner, or a role through a team share or a secret link ----------------------------------------
+
+ROLE_RANK = {"viewer": 1, "commenter": 2, "editor": 3, "owner": 4}
+
+
+class Forbidden(Exception):
+    """The visitor may see the diagram but not do this to it."""
+
+
+def diagram_role(*, diagram: Diagram, user: Any, session_key: str, link_tokens: Sequence[str] = ()) -> str | None:
+    """The visitor's strongest role on ``diagram``: owner, editor, commenter, viewer, or None."""
+    owner = _user(user)
+    if (owner and diagram.owner_id == owner.pk) or (
+        not owner and diagram.owner_id is None and session_key and diagram.session_key == session_key
+    ):
+        return "owner"
+    live = Share.objects.filter(diagram=diagram, revoked_at__isnull=True)
+    roles = list(live.filter(token__in=list(link_tokens)).values_list("role", flat=True)) if link_tokens else []
+    if owner:
+        roles += live.filter(team__memberships__user=owner).values_list("role", flat=True)
+    return max(roles, key=ROLE_RANK.__getitem__, default=None)
+
+
+def diagram_get_for(
+    *, pk: int, user: Any, session_key: str, need: str = "viewer", link_tokens: Sequence[str] = ()
+) -> tuple[Diagram, str]:
+    """The diagram and the visitor's role. 404 when the visitor has no role (nothing leaks); Forbidden when the
+    role is below ``need``."""
+    diagram = Diagram.objects.filter(pk=pk).first()
+    role = diagram and diagram_role(diagram=diagram, user=user, session_key=session_key, link_tokens=link_tokens)
+    if diagram is None or role is None:
+        raise Http404("no such diagram")
+    if ROLE_RANK[role] < ROLE_RANK[need]:
+        raise Forbidden(f"your role on this diagram is {role}; this needs {need}")
+    return diagram, role
+
+
+def share_for_link(*, token: str) -> Share | None:
+    return Share.objects.filter(token=token, revoked_at__isnull=True).first()
+
+
+def diagrams_shared_with(*, user: Any) -> QuerySet[Diagram]:
+    owner = _user(user)
+    if not owner:
+        return Diagram.objects.none()
+    return (
+        Diagram.objects.filter(shares__team__memberships__user=owner, shares__revoked_at__isnull=True)
+        .exclude(owner=owner)
+        .distinct()
+    )
+
+
 def diagram_latest(*, diagram: Diagram) -> DiagramVersion:
     return diagram_version_get(diagram=diagram, number=diagram.head)
 
@@ -185,3 +238,91 @@ def starter_svg(pattern_id: str) -> bytes:
 
 def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+# ---- estimates ----------------------------------------------------------------------------------------------
+
+IN_PROCESS_MAX_NODES = 40  # without a broker, diagrams up to this size may be estimated within the request
+
+
+class BrokerUnavailable(Exception):
+    """No Celery broker could take the task."""
+
+
+def profile_key(profile: dict[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(profile, sort_keys=True).encode()).hexdigest()
+
+
+def estimate_profile(*, version: DiagramVersion, profile: dict[str, Any] | None) -> dict[str, Any]:
+    """The profile to use: the one given, else the diagram's own, else an empty one (catalog defaults)."""
+    if profile is not None:
+        return profile
+    return dict(version.data.get("traffic") or {"format": "archlab/traffic@1", "entries": {}})
+
+
+def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = None) -> Estimate:
+    """Find or queue the estimate of ``version`` under ``profile``; a finished or running one is reused.
+
+    The task is queued after the transaction commits. Raises BrokerUnavailable when no broker takes it (the
+    estimate row stays, marked failed, so it can be computed in-process or queued again).
+    """
+    chosen = estimate_profile(version=version, profile=profile)
+    with transaction.atomic():
+        estimate, created = Estimate.objects.select_for_update().get_or_create(
+            version=version, profile_key=profile_key(chosen), defaults={"profile": chosen}
+        )
+        if not created and estimate.status != Estimate.Status.FAILED:
+            return estimate
+        estimate.status, estimate.progress, estimate.error = Estimate.Status.QUEUED, 0, ""
+        estimate.save(update_fields=["status", "progress", "error", "updated_at"])
+    try:
+        _queue(estimate.pk)
+    except Exception as exc:  # noqa: BLE001 - any broker failure means "not queued"
+        Estimate.objects.filter(pk=estimate.pk).update(
+            status=Estimate.Status.FAILED, error=f"no task broker reachable ({type(exc).__name__})"
+        )
+        raise BrokerUnavailable(str(exc)) from exc
+    estimate.refresh_from_db()
+    return estimate
+
+
+def _queue(estimate_id: int) -> None:
+    from designer.tasks import estimate_run
+
+    estimate_run.apply_async(args=[estimate_id], retry=False)
+
+
+def estimate_compute(*, estimate_id: int) -> Estimate:
+    """Run the estimate (idempotent: a finished one is returned as it is). Progress is written as it goes."""
+    from designer.domain.estimate import estimate as run_estimate
+    from designer.domain.traffic import parse_traffic
+
+    estimate = Estimate.objects.select_related("version").get(pk=estimate_id)
+    if estimate.status == Estimate.Status.DONE:
+        return estimate
+    Estimate.objects.filter(pk=estimate_id).update(
+        status=Estimate.Status.RUNNING, progress=10, attempts=estimate.attempts + 1
+    )
+    parsed = parse(estimate.version.data)
+    profile, problems = parse_traffic(estimate.profile, {n.id for n in parsed.nodes})
+    if problems:
+        message = "; ".join(f"{path}: {msg}" for path, msg in problems)
+        Estimate.objects.filter(pk=estimate_id).update(status=Estimate.Status.FAILED, error=message[:2000])
+        estimate.refresh_from_db()
+        return estimate
+    Estimate.objects.filter(pk=estimate_id).update(progress=30)
+    report = run_estimate(parsed, profile)
+    Estimate.objects.filter(pk=estimate_id).update(
+        status=Estimate.Status.DONE, progress=100, result=report.to_dict(), error=""
+    )
+    estimate.refresh_from_db()
+    return estimate
+
+
+def estimate_get(*, diagram: Diagram, estimate_id: int) -> Estimate:
+    estimate = Estimate.objects.filter(pk=estimate_id, version__diagram=diagram).select_related("version").first()
+    if estimate is None:
+        raise Http404("no such estimate")
+    return estimate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,9 @@ from designer.domain.patterns import PATTERN_IDS
 from designer.domain.render import RenderError
 from designer.domain.rules import load_rules
 from designer.presenters import (
+    cost_by_node,
     editor_catalog,
+    estimate_csv_text,
     findings_by_severity,
     pattern_by_id,
     pattern_catalog,
@@ -34,8 +37,25 @@ def _session_key(request: HttpRequest) -> str:
     return request.session.session_key or ""
 
 
-def _owned(request: HttpRequest, pk: int) -> services.Diagram:
-    return services.diagram_get_owned(pk=pk, user=request.user, session_key=_session_key(request))
+LINK_TOKENS = "share_tokens"
+
+
+def _access(request: HttpRequest, pk: int, need: str = "viewer") -> tuple[services.Diagram, str]:
+    """The diagram and the visitor's role; 404 without any role, 403 when the role is below ``need``."""
+    try:
+        return services.diagram_get_for(
+            pk=pk,
+            user=request.user,
+            session_key=_session_key(request),
+            need=need,
+            link_tokens=request.session.get(LINK_TOKENS, []),
+        )
+    except services.Forbidden as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
+def _diagram(request: HttpRequest, pk: int, need: str = "viewer") -> services.Diagram:
+    return _access(request, pk, need)[0]
 
 
 def _errors(exc: DiagramError) -> list[dict[str, str]]:
@@ -100,7 +120,8 @@ def diagram_list(request: HttpRequest) -> HttpResponse:
         except DiagramError as exc:
             errors = _errors(exc)
     diagrams = services.diagrams_owned(user=request.user, session_key=_session_key(request))
-    context = {"diagrams": diagrams, "errors": errors, "names": pattern_names()}
+    shared = services.diagrams_shared_with(user=request.user)
+    context = {"diagrams": diagrams, "shared": shared, "errors": errors, "names": pattern_names()}
     return render(request, "designer/list.html", context, status=400 if errors else 200)
 
 
@@ -123,9 +144,11 @@ def diagram_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def editor(request: HttpRequest, pk: int) -> HttpResponse:
-    diagram = _owned(request, pk)
+    diagram, role = _access(request, pk)
     latest = services.diagram_latest(diagram=diagram)
     context = {
+        "role": role,
+        "can_edit": services.ROLE_RANK[role] >= services.ROLE_RANK["editor"],
         "diagram": diagram,
         "version": latest,
         "catalog": editor_catalog(),
@@ -139,7 +162,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def diagram_save(request: HttpRequest, pk: int) -> JsonResponse:
     """Autosave: ``{"data": diagram, "base_version": n, "message"?}`` -> the new version and findings."""
-    diagram = _owned(request, pk)
+    diagram = _diagram(request, pk, "editor")
     try:
         body = _json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("base_version"), int):
@@ -171,7 +194,7 @@ def diagram_save(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def diagram_copy(request: HttpRequest, pk: int) -> JsonResponse:
     """Keep a copy: store the editor's data as a new diagram (used after a 409)."""
-    _owned(request, pk)
+    _diagram(request, pk, "viewer")
     try:
         data = _json_body(request)
         if isinstance(data, dict):
@@ -184,7 +207,7 @@ def diagram_copy(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_GET
 def diagram_history(request: HttpRequest, pk: int) -> HttpResponse:
-    diagram = _owned(request, pk)
+    diagram = _diagram(request, pk, "viewer")
     versions = diagram.versions.select_related("author").only(
         "number", "message", "created_at", "author__username", "diagram_id"
     )
@@ -193,26 +216,26 @@ def diagram_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def version_data(request: HttpRequest, pk: int, number: int) -> JsonResponse:
-    version = services.diagram_version_get(diagram=_owned(request, pk), number=number)
+    version = services.diagram_version_get(diagram=_diagram(request, pk, "viewer"), number=number)
     return JsonResponse({"number": version.number, "data": version.data, "report": version.report})
 
 
 @require_POST
 def version_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    diagram = _owned(request, pk)
+    diagram = _diagram(request, pk, "editor")
     services.diagram_restore(diagram=diagram, number=number, user=request.user)
     return redirect("designer:editor", pk=pk)
 
 
 @require_POST
 def diagram_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    services.diagram_delete(diagram=_owned(request, pk))
+    services.diagram_delete(diagram=_diagram(request, pk, "owner"))
     return redirect("designer:diagram-list")
 
 
 @require_GET
 def diagram_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    diagram = _owned(request, pk)
+    diagram = _diagram(request, pk, "viewer")
     version = services.diagram_latest(diagram=diagram)
     try:
         content, content_type = services.diagram_export(version=version, fmt=fmt)
@@ -228,7 +251,7 @@ def diagram_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_GET
 def version_image(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """An SVG picture of one version: thumbnails in the list, old versions in the history."""
-    diagram = _owned(request, pk)
+    diagram = _diagram(request, pk, "viewer")
     version = services.diagram_version_get(diagram=diagram, number=number)
     try:
         content, content_type = services.diagram_export(version=version, fmt="svg")
@@ -251,6 +274,80 @@ def starter_image(request: HttpRequest, pattern_id: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+def _estimate_fragment(request: HttpRequest, diagram: services.Diagram, estimate: services.Estimate) -> HttpResponse:
+    context = {"diagram": diagram, "estimate": estimate, "result": estimate.result}
+    if estimate.status == "done":
+        context["lines_by_node"] = cost_by_node(estimate.result)
+    status = 200 if estimate.status in ("queued", "running") else 286  # 286 tells htmx to stop polling
+    return render(request, "designer/estimate.html#estimate", context, status=status if request.htmx else 200)
+
+
+@require_POST
+def estimate_start(request: HttpRequest, pk: int) -> HttpResponse:
+    diagram = _diagram(request, pk, "viewer")
+    version = services.diagram_latest(diagram=diagram)
+    profile = None
+    raw = request.POST.get("profile", "").strip()
+    if raw:
+        try:
+            profile = loads(raw)
+        except DiagramError as exc:
+            return render(
+                request, "designer/estimate.html#problem", {"message": f"The traffic profile is {exc}"}, status=400
+            )
+    try:
+        estimate = services.estimate_start(version=version, profile=profile)
+    except services.BrokerUnavailable:
+        estimate = services.Estimate.objects.get(
+            version=version,
+            profile_key=services.profile_key(services.estimate_profile(version=version, profile=profile)),
+        )
+        small = len(version.data.get("nodes", [])) <= services.IN_PROCESS_MAX_NODES
+        context = {"diagram": diagram, "estimate": estimate, "small": small, "limit": services.IN_PROCESS_MAX_NODES}
+        return render(request, "designer/estimate.html#unavailable", context, status=503 if not request.htmx else 200)
+    return _estimate_fragment(request, diagram, estimate)
+
+
+@require_GET
+def estimate_status(request: HttpRequest, pk: int, estimate_id: int) -> HttpResponse:
+    diagram = _diagram(request, pk, "viewer")
+    return _estimate_fragment(request, diagram, services.estimate_get(diagram=diagram, estimate_id=estimate_id))
+
+
+@require_POST
+def estimate_compute_now(request: HttpRequest, pk: int, estimate_id: int) -> HttpResponse:
+    """Without a broker: compute a small diagram's estimate within this request."""
+    diagram = _diagram(request, pk, "viewer")
+    estimate = services.estimate_get(diagram=diagram, estimate_id=estimate_id)
+    if len(estimate.version.data.get("nodes", [])) > services.IN_PROCESS_MAX_NODES:
+        message = f"Only diagrams of up to {services.IN_PROCESS_MAX_NODES} services are estimated without a worker."
+        return render(request, "designer/estimate.html#problem", {"message": message}, status=400)
+    estimate = services.estimate_compute(estimate_id=estimate.pk)
+    return _estimate_fragment(request, diagram, estimate)
+
+
+@require_GET
+def estimate_csv(request: HttpRequest, pk: int, estimate_id: int) -> HttpResponse:
+    diagram = _diagram(request, pk, "viewer")
+    estimate = services.estimate_get(diagram=diagram, estimate_id=estimate_id)
+    if estimate.status != "done":
+        raise Http404("the estimate is not finished")
+    response = HttpResponse(estimate_csv_text(estimate.result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="estimate-{pk}-v{estimate.version.number}.csv"'
+    return response
+
+
+@require_GET
+def shared_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A secret link: remember its token in the session and open the diagram with the link's role."""
+    share = services.share_for_link(token=token)
+    if share is None:
+        raise Http404("this link is not valid (it may have been revoked)")
+    tokens = [t for t in request.session.get(LINK_TOKENS, []) if t != token][-19:]
+    request.session[LINK_TOKENS] = [*tokens, token]
+    return redirect("designer:editor", pk=share.diagram_id)
 
 
 @require_GET

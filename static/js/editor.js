@@ -100,7 +100,14 @@ function freshId(prefix, taken) {
   for (let i = 1; ; i += 1) if (!taken.has(`${prefix}-${i}`)) return `${prefix}-${i}`;
 }
 
+const readOnly = root.dataset.readonly === "true";
+
 function change(mutate, { save = true } = {}) {
+  if (readOnly) {
+    toast(`You can look at this diagram (${root.dataset.role}) but not change it.`);
+    sync();
+    return;
+  }
   undoStack.push(JSON.stringify(state));
   if (undoStack.length > UNDO_LIMIT) undoStack.shift();
   redoStack.length = 0;
@@ -628,6 +635,7 @@ document.querySelectorAll("[data-export]").forEach((link) => link.addEventListen
 window.archlab = { get state() { return state; }, get version() { return version; }, cy, save, addNode, addEdge, undo, redo };
 
 renderPalette();
+if (readOnly) cy.autoungrabify(true);
 sync();
 if (state.nodes.length && state.nodes.every((n) => n.position)) cy.fit(undefined, 40);
 else if (state.nodes.length) layout();

@@ -248,3 +248,51 @@ def test_home_offers_three_doors_and_an_unknown_workshop_code_is_explained(clien
     response = client.get("/join", {"code": "abc123"})
     assert response.status_code == 404
     assert "No workshop with code ABC123 is running." in response.content.decode()
+
+
+def _share(diagram, **kwargs):
+    from designer.models import Share
+
+    return Share.objects.create(diagram=diagram, **kwargs)
+
+
+def test_team_shares_grant_their_role_and_revoking_takes_it_away_at_once(client):
+    from django.utils import timezone
+
+    from accounts.models import Membership, Team
+
+    diagram = new_diagram(client, "sync")
+    reviewer = get_user_model().objects.create_user("rev", password="a-long-passphrase-42")
+    team = Team.objects.create(name="Platform")
+    Membership.objects.create(team=team, user=reviewer)
+    other = Client()
+    other.force_login(reviewer)
+    assert other.get(f"/designer/{diagram.pk}/").status_code == 404
+    share = _share(diagram, team=team, role="viewer")
+    page = other.get(f"/designer/{diagram.pk}/")
+    assert page.status_code == 200
+    assert b'data-readonly="true"' in page.content
+    assert save(other, diagram, SYNC, base=1).status_code == 403
+    share.role = "editor"
+    share.save()
+    assert save(other, diagram, SYNC, base=1).status_code == 200
+    assert other.post(f"/designer/{diagram.pk}/delete").status_code == 403
+    share.revoked_at = timezone.now()
+    share.save()
+    assert other.get(f"/designer/{diagram.pk}/").status_code == 404
+
+
+def test_a_secret_link_opens_the_diagram_until_it_is_revoked(client):
+    from django.utils import timezone
+
+    diagram = new_diagram(client, "fan-out")
+    share = _share(diagram, token="s3cr3t-token-value", role="commenter")
+    visitor = Client()
+    response = visitor.get("/designer/s/s3cr3t-token-value/")
+    assert response.status_code == 302
+    assert visitor.get(f"/designer/{diagram.pk}/").status_code == 200
+    assert visitor.get(f"/designer/{diagram.pk}/export.json").status_code == 200
+    share.revoked_at = timezone.now()
+    share.save()
+    assert visitor.get(f"/designer/{diagram.pk}/").status_code == 404
+    assert visitor.get("/designer/s/s3cr3t-token-value/").status_code == 404
