@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "designer",
     "quiz",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/quiz/", include("quiz.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("reviews.urls")),
     path("", include("designer.urls")),
 ]
