@@ -114,6 +114,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", default="celery")
+# Monte Carlo samples per estimate: more is smoother and slower.
+ESTIMATE_SAMPLES = env_int("ESTIMATE_SAMPLES", default=200_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

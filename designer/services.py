@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
@@ -313,7 +314,7 @@ def estimate_compute(*, estimate_id: int) -> Estimate:
         estimate.refresh_from_db()
         return estimate
     Estimate.objects.filter(pk=estimate_id).update(progress=30)
-    report = run_estimate(parsed, profile)
+    report = run_estimate(parsed, profile, samples=settings.ESTIMATE_SAMPLES)
     Estimate.objects.filter(pk=estimate_id).update(
         status=Estimate.Status.DONE, progress=100, result=report.to_dict(), error=""
     )

@@ -1,0 +1,66 @@
+"""Estimates through the service layer, computed by a real Celery worker over Redis, stored in PostgreSQL."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from designer import services
+from designer.models import Diagram, Estimate
+from tests.integration.conftest import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def diagram_from_starter(name: str) -> Diagram:
+    client = Client()
+    client.post("/designer/new/", {"starter": name})
+    return Diagram.objects.latest("pk")
+
+
+def test_a_queued_estimate_is_computed_by_the_worker_and_stored(worker_factory):
+    worker = worker_factory()
+    worker.start()
+    diagram = diagram_from_starter("stream-ingestion")
+    estimate = services.estimate_start(version=services.diagram_latest(diagram=diagram))
+    done = wait_for(lambda: Estimate.objects.filter(pk=estimate.pk, status="done").first(), 60, "the estimate")
+    assert done.result["format"] == "archlab/estimate@1"
+    assert done.result["monthly_cost_usd"] > 0
+    again = services.estimate_start(version=services.diagram_latest(diagram=diagram))
+    assert again.pk == estimate.pk  # the same version and profile reuse the stored result
+    assert Estimate.objects.count() == 1
+
+
+def test_a_worker_killed_mid_task_leaves_the_estimate_to_the_next_worker(worker_factory):
+    slow = {"ESTIMATE_SAMPLES": "6000000"}
+    first = worker_factory(**slow)
+    first.start()
+    diagram = diagram_from_starter("fan-out")
+    estimate = services.estimate_start(version=services.diagram_latest(diagram=diagram))
+    wait_for(lambda: Estimate.objects.filter(pk=estimate.pk, status="running").exists(), 60, "the task to start")
+    first.kill()
+    assert Estimate.objects.get(pk=estimate.pk).status == "running"
+    second = worker_factory(**slow)
+    second.start()
+    done = wait_for(lambda: Estimate.objects.filter(pk=estimate.pk, status="done").first(), 120, "the redelivered task")
+    assert done.attempts >= 2
+    assert done.result["monthly_cost_usd"] > 0
+    assert Estimate.objects.filter(version__diagram=diagram).count() == 1
+
+
+def test_without_a_reachable_broker_the_page_offers_to_compute_in_process(client, monkeypatch):
+    from config.celery import app
+
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)  # a new connection pool, for the new broker address
+    client.post("/designer/new/", {"starter": "sync"})
+    diagram = Diagram.objects.latest("pk")
+    response = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"none can be reached right now" in response.content
+    estimate = Estimate.objects.get()
+    response = client.post(f"/designer/{diagram.pk}/estimates/{estimate.pk}/compute", HTTP_HX_REQUEST="true")
+    assert b"a month" in response.content
+    assert Estimate.objects.get().status == "done"
