@@ -7,8 +7,12 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("quiz/", include("quiz.urls")),
     path("api/quiz/", include("quiz.api_urls")),
+    path("api/", include("designer.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("reviews.urls")),
     path("", include("designer.urls")),
 ]
+
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,330 @@
+"""The designer's HTTP API: one view per operation, serializers check shape, services decide.
+
+Every 4xx answers ``{"errors": [{"path": ..., "message": ...}]}`` (see ``api_exception_handler``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from designer import services
+from designer.domain.diagram import DiagramError, parse
+from designer.domain.render import RenderError
+from designer.domain.rules import load_rules
+from designer.domain.validate import validate
+from designer.presenters import editor_catalog, pattern_catalog
+
+ErrorSerializer = inline_serializer(
+    "Errors",
+    {
+        "errors": serializers.ListField(
+            child=inline_serializer("Error", {"path": serializers.CharField(), "message": serializers.CharField()})
+        )
+    },
+)
+
+
+def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The schema of a page of ``item`` as PageNumberPagination returns it."""
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "the diagram has a newer version"
+
+
+def _flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            sub = key if key != "non_field_errors" else ""
+            out += _flatten(value, f"{path}.{sub}" if path and sub else (sub or path))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(d, dict | list) for d in detail):
+            return [{"path": path, "message": str(d)} for d in detail]
+        out = []
+        for i, value in enumerate(detail):
+            out += _flatten(value, f"{path}[{i}]")
+        return out
+    return [{"path": path, "message": str(detail)}]
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """One error shape for every 4xx, with field paths; diagram parse problems keep their own paths."""
+    if isinstance(exc, DiagramError):
+        return Response({"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}, status=400)
+    if isinstance(exc, services.Forbidden):
+        exc = PermissionDenied(str(exc))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    errors = _flatten(response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data)
+    extra = {"current_version": exc.current} if isinstance(exc, Conflict) and hasattr(exc, "current") else {}
+    response.data = {"errors": errors, **extra}
+    return response
+
+
+def _access(request: Request, pk: int, need: str = "viewer") -> tuple[services.Diagram, str]:
+    return services.diagram_get_for(
+        pk=pk,
+        user=request.user,
+        session_key=request.session.session_key or "",
+        need=need,
+        link_tokens=request.session.get("share_tokens", []),
+    )
+
+
+def _session_key(request: Request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key or ""
+
+
+DiagramJson = serializers.JSONField(help_text="A diagram in the archlab/diagram@1 format (see docs/formats.md).")
+
+
+class DiagramOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    version = serializers.IntegerField(source="head")
+    role = serializers.CharField()
+    patterns = serializers.JSONField()
+    updated_at = serializers.DateTimeField()
+
+
+class DiagramDetailOut(DiagramOut):
+    data = serializers.JSONField()
+    report = serializers.JSONField()
+
+
+def _summary(diagram: services.Diagram, role: str) -> dict[str, Any]:
+    return {
+        "id": diagram.pk,
+        "name": diagram.name,
+        "head": diagram.head,
+        "role": role,
+        "patterns": diagram.patterns,
+        "updated_at": diagram.updated_at,
+    }
+
+
+def _detail(diagram: services.Diagram, role: str) -> dict[str, Any]:
+    latest = services.diagram_latest(diagram=diagram)
+    return {**_summary(diagram, role), "data": latest.data, "report": latest.report}
+
+
+class DiagramListApi(APIView):
+    class DiagramCreateInputSerializer(serializers.Serializer):
+        data = serializers.JSONField(help_text="A diagram in the archlab/diagram@1 format.")
+        message = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    @extend_schema(responses={200: paginated("DiagramPage", DiagramOut)}, operation_id="diagrams_list")
+    def get(self, request: Request) -> Response:
+        owned = services.diagrams_owned(user=request.user, session_key=_session_key(request))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(owned.order_by("-updated_at"), request, view=self)
+        return paginator.get_paginated_response(DiagramOut([_summary(d, "owner") for d in page or []], many=True).data)
+
+    @extend_schema(
+        request=DiagramCreateInputSerializer,
+        responses={201: DiagramDetailOut, 400: ErrorSerializer},
+        operation_id="diagrams_create",
+    )
+    def post(self, request: Request) -> Response:
+        body = self.DiagramCreateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        saved = services.diagram_create(
+            data=body.validated_data["data"],
+            user=request.user,
+            session_key=_session_key(request),
+            message=body.validated_data.get("message") or "created",
+        )
+        return Response(DiagramDetailOut(_detail(saved.diagram, "owner")).data, status=201)
+
+
+class DiagramDetailApi(APIView):
+    class DiagramUpdateInputSerializer(serializers.Serializer):
+        data = serializers.JSONField(help_text="A diagram in the archlab/diagram@1 format.")
+        base_version = serializers.IntegerField(min_value=0, help_text="The version the change was made on.")
+        message = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    @extend_schema(responses={200: DiagramDetailOut, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        diagram, role = _access(request, pk)
+        return Response(DiagramDetailOut(_detail(diagram, role)).data)
+
+    @extend_schema(
+        request=DiagramUpdateInputSerializer,
+        responses={
+            200: DiagramDetailOut,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        diagram, role = _access(request, pk, "editor")
+        body = self.DiagramUpdateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            saved = services.diagram_save_version(
+                diagram=diagram,
+                data=body.validated_data["data"],
+                base_version=body.validated_data["base_version"],
+                user=request.user,
+                message=body.validated_data.get("message", ""),
+            )
+        except services.StaleVersion as exc:
+            conflict = Conflict(f"base_version {body.validated_data['base_version']} is stale: {exc}")
+            conflict.current = exc.current  # type: ignore[attr-defined]
+            raise conflict from None
+        return Response(DiagramDetailOut(_detail(saved.diagram, role)).data)
+
+    @extend_schema(responses={204: None, 403: ErrorSerializer, 404: ErrorSerializer})
+    def delete(self, request: Request, pk: int) -> Response:
+        diagram, _ = _access(request, pk, "owner")
+        services.diagram_delete(diagram=diagram)
+        return Response(status=204)
+
+
+class VersionOut(serializers.Serializer):
+    number = serializers.IntegerField()
+    message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    author = serializers.CharField(allow_null=True)
+
+
+class VersionDetailOut(VersionOut):
+    data = serializers.JSONField()
+    report = serializers.JSONField()
+
+
+def _version(v: Any, detail: bool = False) -> dict[str, Any]:
+    out = {
+        "number": v.number,
+        "message": v.message,
+        "created_at": v.created_at,
+        "author": v.author.get_username() if v.author else None,
+    }
+    return {**out, "data": v.data, "report": v.report} if detail else out
+
+
+class VersionListApi(APIView):
+    @extend_schema(responses={200: paginated("VersionPage", VersionOut), 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        diagram, _ = _access(request, pk)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(diagram.versions.select_related("author"), request, view=self)
+        return paginator.get_paginated_response(VersionOut([_version(v) for v in page or []], many=True).data)
+
+
+class VersionDetailApi(APIView):
+    @extend_schema(responses={200: VersionDetailOut, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int, number: int) -> Response:
+        diagram, _ = _access(request, pk)
+        return Response(
+            VersionDetailOut(_version(services.diagram_version_get(diagram=diagram, number=number), True)).data
+        )
+
+
+class ValidateApi(APIView):
+    """Stateless: a diagram in, its validation report (archlab/report@1) out."""
+
+    class ValidateInputSerializer(serializers.Serializer):
+        data = serializers.JSONField(help_text="A diagram in the archlab/diagram@1 format.")
+
+    @extend_schema(request=ValidateInputSerializer, responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer})
+    def post(self, request: Request) -> Response:
+        body = self.ValidateInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(validate(parse(body.validated_data["data"])).to_dict())
+
+
+class EstimateOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    version = serializers.IntegerField(source="version.number")
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    error = serializers.CharField()
+    result = serializers.JSONField(allow_null=True, help_text="An archlab/estimate@1 report once done.")
+
+
+class EstimateStartApi(APIView):
+    class EstimateStartInputSerializer(serializers.Serializer):
+        profile = serializers.JSONField(
+            required=False, help_text="An archlab/traffic@1 profile; default: the diagram's own."
+        )
+
+    @extend_schema(
+        request=EstimateStartInputSerializer, responses={202: EstimateOut, 404: ErrorSerializer, 503: ErrorSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        diagram, _ = _access(request, pk)
+        body = self.EstimateStartInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            estimate = services.estimate_start(
+                version=services.diagram_latest(diagram=diagram), profile=body.validated_data.get("profile")
+            )
+        except services.BrokerUnavailable:
+            return Response(
+                {"errors": [{"path": "", "message": "no worker is reachable; estimates are unavailable now"}]},
+                status=503,
+            )
+        return Response(EstimateOut(estimate).data, status=202)
+
+
+class EstimateDetailApi(APIView):
+    @extend_schema(responses={200: EstimateOut, 404: ErrorSerializer})
+    def get(self, request: Request, pk: int, estimate_id: int) -> Response:
+        diagram, _ = _access(request, pk)
+        return Response(EstimateOut(services.estimate_get(diagram=diagram, estimate_id=estimate_id)).data)
+
+
+class ExportApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("to", str, enum=sorted(services.EXPORT_TYPES), required=True)],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse | Response:
+        diagram, _ = _access(request, pk)
+        fmt = request.query_params.get("to", "")
+        try:
+            content, content_type = services.diagram_export(version=services.diagram_latest(diagram=diagram), fmt=fmt)
+        except services.UnknownFormat:
+            raise ValidationError({"to": [f"choose one of: {', '.join(sorted(services.EXPORT_TYPES))}"]}) from None
+        except RenderError as exc:
+            return Response({"errors": [{"path": "", "message": str(exc)}]}, status=503)
+        return HttpResponse(content, content_type=content_type)
+
+
+class CatalogApi(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        rules = [
+            {"id": r.id, "severity": r.severity, "title": r.title, "why": r.why, "fix": r.fix, "refs": list(r.refs)}
+            for r in load_rules().values()
+        ]
+        return Response({**editor_catalog(), "patterns": pattern_catalog(), "rules": rules})
