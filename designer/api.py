@@ -232,7 +232,10 @@ def _version(v: Any, detail: bool = False) -> dict[str, Any]:
 
 
 class VersionListApi(APIView):
-    @extend_schema(responses={200: paginated("VersionPage", VersionOut), 404: ErrorSerializer})
+    @extend_schema(
+        responses={200: paginated("VersionPage", VersionOut), 404: ErrorSerializer},
+        operation_id="diagrams_versions_list",
+    )
     def get(self, request: Request, pk: int) -> Response:
         diagram, _ = _access(request, pk)
         paginator = PageNumberPagination()
