@@ -34,6 +34,7 @@ system-packages:
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_content
 	$(PY) manage.py collectstatic --noinput -v 0
 
 run: setup

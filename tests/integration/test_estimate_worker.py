@@ -49,18 +49,22 @@ def test_a_worker_killed_mid_task_leaves_the_estimate_to_the_next_worker(worker_
     assert Estimate.objects.filter(version__diagram=diagram).count() == 1
 
 
-def test_without_a_reachable_broker_the_page_offers_to_compute_in_process(client, monkeypatch):
+def test_without_a_reachable_broker_the_page_offers_to_compute_in_process(client):
     from config.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")  # nothing listens there
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
-    monkeypatch.setattr(app, "_pool", None)  # a new connection pool, for the new broker address
-    client.post("/designer/new/", {"starter": "sync"})
-    diagram = Diagram.objects.latest("pk")
-    response = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert b"none can be reached right now" in response.content
-    estimate = Estimate.objects.get()
-    response = client.post(f"/designer/{diagram.pk}/estimates/{estimate.pk}/compute", HTTP_HX_REQUEST="true")
-    assert b"a month" in response.content
-    assert Estimate.objects.get().status == "done"
+    before = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)  # nothing listens on port 1
+    app._pool = None  # a new connection pool, for the new broker address
+    try:
+        client.post("/designer/new/", {"starter": "sync"})
+        diagram = Diagram.objects.latest("pk")
+        response = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert b"none can be reached right now" in response.content
+        estimate = Estimate.objects.get()
+        response = client.post(f"/designer/{diagram.pk}/estimates/{estimate.pk}/compute", HTTP_HX_REQUEST="true")
+        assert b"a month" in response.content
+        assert Estimate.objects.get().status == "done"
+    finally:
+        app.conf.update(**before)
+        app._pool = None
