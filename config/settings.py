@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "designer",
     "quiz",
     "reviews",
+    "workshops",
 ]
 
 MIDDLEWARE = [

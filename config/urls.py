@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("designer.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("workshops/", include("workshops.urls")),
     path("", include("reviews.urls")),
     path("", include("designer.urls")),
 ]
