@@ -155,7 +155,7 @@ def _price(key: str, spec: Mapping[str, Any]) -> Price:
     if not tiers or tiers[-1].upto is not None:
         raise PricingError(f"price {key}: the last tier must have no upper bound")
     bounds = [t.upto for t in tiers[:-1]]
-    if any(b is None for b in bounds) or bounds != sorted(bounds):
+    if any(b is None for b in bounds) or bounds != sorted(float(b or 0) for b in bounds):
         raise PricingError(f"price {key}: tier bounds must rise")
     if any(t.price < 0 for t in tiers):
         raise PricingError(f"price {key}: negative price")
@@ -206,8 +206,11 @@ class Ledger:
     _free_used: dict[str, float] = field(default_factory=dict)
     _tier_used: dict[tuple[str, str], float] = field(default_factory=dict)
 
-    def charge(self, node: str, dimension: str, key: str, quantity: float) -> None:
-        """Bill ``quantity`` (monthly units of price ``key``) to ``node``; zero or negative quantities add nothing."""
+    def charge(self, node: str, dimension: str, key: str, quantity: float, *, scope: str | None = None) -> None:
+        """Bill ``quantity`` (monthly units of price ``key``) to ``node``; zero or negative quantities add nothing.
+
+        Volume tiers continue per (node, price), or per (``scope``, price) for prices AWS tiers account-wide.
+        """
         if not quantity > 0 or not math.isfinite(quantity):
             return
         price = self.pricing.price(key)
@@ -219,8 +222,9 @@ class Ledger:
                 self._free_used[price.free_pool] = used + free
                 self.lines.append(CostLine(node, dimension, free, price.unit, 0.0, 0.0, price.source))
                 left -= free
-        start = self._tier_used.get((node, key), 0.0)
-        self._tier_used[(node, key)] = start + left
+        where = (scope or node, key)
+        start = self._tier_used.get(where, 0.0)
+        self._tier_used[where] = start + left
         for amount, unit_price in price.split(left, start):
             self.lines.append(
                 CostLine(node, dimension, amount, price.unit, unit_price, amount * unit_price, price.source)
