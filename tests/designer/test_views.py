@@ -296,3 +296,47 @@ def test_a_secret_link_opens_the_diagram_until_it_is_revoked(client):
     share.save()
     assert visitor.get(f"/designer/{diagram.pk}/").status_code == 404
     assert visitor.get("/designer/s/s3cr3t-token-value/").status_code == 404
+
+
+def test_an_estimate_runs_and_shows_cost_latency_and_a_csv(client):
+    diagram = new_diagram(client, "stream-ingestion")
+    response = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
+    assert response.status_code == 286  # finished at once in-process: htmx stops polling
+    page = response.content.decode()
+    assert "a month" in page
+    assert "Cost by service and billed dimension" in page
+    assert "Latency by entry path" in page
+    from designer.models import Estimate
+
+    estimate = Estimate.objects.get()
+    assert estimate.status == "done"
+    again = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
+    assert again.status_code == 286
+    assert Estimate.objects.count() == 1  # same version and profile: reused
+    csv = client.get(f"/designer/{diagram.pk}/estimates/{estimate.pk}.csv")
+    assert csv.status_code == 200
+    lines = csv.content.decode().splitlines()
+    assert lines[0] == "node,dimension,quantity,unit,unit_price_usd,cost_usd,source"
+    assert lines[-1].startswith("total,")
+    assert Client().get(f"/designer/{diagram.pk}/estimates/{estimate.pk}.csv").status_code == 404
+
+
+def test_an_estimate_with_a_broken_profile_says_what_is_wrong(client):
+    diagram = new_diagram(client, "sync")
+    response = client.post(f"/designer/{diagram.pk}/estimate", {"profile": "{not json"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert b"not valid JSON" in response.content
+    response = client.post(
+        f"/designer/{diagram.pk}/estimate", {"profile": '{"entries": {"ghost": {"rps": 1}}}'}, HTTP_HX_REQUEST="true"
+    )
+    assert b"no node in the diagram has this id" in response.content
+
+
+def test_csv_cells_cannot_run_as_formulas():
+    from designer.presenters import estimate_csv_text
+
+    text = estimate_csv_text(
+        {"lines": [{"node": "=HYPERLINK(1)", "dimension": "@x", "quantity": 1, "cost_usd": 1}], "monthly_cost_usd": 1}
+    )
+    assert "'=HYPERLINK(1)" in text
+    assert "'@x" in text
