@@ -187,11 +187,42 @@ def question_data_save(*, question: Question, data: Any) -> Question:
 # ----------------------------------------------------------------------------------------------- attempts
 
 
+def _saved_diagrams(question: Question, responses: Any, learner: Learner) -> Any:
+    """Design answers given as ``{"diagram": <id>}``: the latest version of a diagram the learner may see."""
+    if not isinstance(responses, dict):
+        return responses
+    from django.contrib.auth import get_user_model
+    from django.http import Http404
+
+    from designer import services as designer
+
+    design_parts = {p["id"] for p in question.data["parts"] if p["type"] == "design"}
+    user = get_user_model().objects.filter(pk=learner.user_id).first() if learner.user_id else None
+    resolved = dict(responses)
+    problems = []
+    for pid, answer in responses.items():
+        if pid not in design_parts or not (isinstance(answer, dict) and set(answer) == {"diagram"}):
+            continue
+        ref = answer["diagram"]
+        try:
+            if isinstance(ref, bool) or not isinstance(ref, int):
+                raise Http404
+            diagram, _ = designer.diagram_get_for(pk=ref, user=user, session_key=learner.session_key)
+        except Http404:
+            problems.append(answers.Problem(f"responses.{pid}.diagram", f"{ref!r} is not a diagram you can open"))
+            continue
+        resolved[pid] = designer.diagram_latest(diagram=diagram).data
+    if problems:
+        raise ResponsesInvalid(problems)
+    return resolved
+
+
 def attempt_create(*, question: Question, responses: Any, learner: Learner, now: datetime | None = None) -> Attempt:
     """Check, grade and store an answer, record concept results and review the learner's cards.
 
     Raises :class:`ResponsesInvalid` (nothing stored) when the responses cannot be graded.
     """
+    responses = _saved_diagrams(question, responses, learner)
     clean, problems = answers.check(question.data, responses)
     if problems:
         raise ResponsesInvalid(problems)

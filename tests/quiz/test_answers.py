@@ -54,7 +54,7 @@ def test_good_responses_pass_unchanged():
         ({"explain": ["a"]}, "responses.explain", "must be text, not a list"),
         ({"explain": "x" * (MAX_TEXT + 1)}, "responses.explain", "answers are graded up to 10,000"),
         ({"build-it": "{}"}, "responses.build-it", "must be a diagram"),
-        ({"build-it": {"diagram": 12}}, "responses.build-it.diagram", "saved diagrams cannot be graded yet"),
+        ({"build-it": {"diagram": 12}}, "responses.build-it.diagram", "12 is not a diagram you can open"),
         ({"build-it": {"nodes": [{"id": "a", "type": "lamda"}]}}, "responses.build-it.nodes[0].type", "lamda"),
     ],
 )

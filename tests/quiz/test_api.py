@@ -110,7 +110,7 @@ def test_a_token_user_owns_the_attempt(client, loaded):
         (
             {"responses": {"build-it": {"diagram": 7}}},
             "responses.build-it.diagram",
-            "saved diagrams cannot be graded yet",
+            "7 is not a diagram you can open",
         ),
         ({"responses": {"build-it": {"nodes": "x"}}}, "responses.build-it.nodes", "must be a list"),
         ("{not json", "", "JSON parse error"),
@@ -169,3 +169,18 @@ def test_the_schema_documents_the_three_operations_with_their_serializers(client
     components = schema["components"]["schemas"]
     assert set(components["QuizGrade"]["properties"]) == {"question", "score", "parts", "explanation"}
     assert "options" in components["QuizPart"]["properties"]
+
+
+def test_a_design_part_can_be_answered_with_a_saved_diagram(client, loaded):
+    client.post("/designer/new/", {"starter": "fan-out"})
+    from designer.models import Diagram
+
+    diagram = Diagram.objects.latest("pk")
+    response = post(client, GRADE, {"responses": {"build-it": {"diagram": diagram.pk}}})
+    assert response.status_code == 200, response.content
+    part = next(p for p in response.json()["parts"] if p["id"] == "build-it")
+    assert part["score"] > 0
+    stranger = type(client)()
+    refused = post(stranger, GRADE, {"responses": {"build-it": {"diagram": diagram.pk}}})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["path"] == "responses.build-it.diagram"
