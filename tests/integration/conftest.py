@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -48,7 +49,9 @@ class Worker:
             "config",
             "worker",
             "--pool",
-            "solo",
+            "prefork",  # the prefork pool runs the broker's event loop, which returns unacknowledged tasks
+            "--concurrency",
+            "1",
             "-Q",
             self.queue,
             "--without-gossip",
@@ -58,13 +61,15 @@ class Worker:
             "-n",
             f"{self.queue}-{uuid.uuid4().hex[:6]}@%h",
         ]
+        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def kill(self) -> None:
+        """SIGKILL the worker and its pool processes at once, as a crash would."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
@@ -77,14 +82,24 @@ class Worker:
 
 
 @pytest.fixture
-def celery_queue(monkeypatch):
+def celery_queue():
     """A fresh queue name that both this process (producer) and the worker use."""
     services_or_skip()
     from config.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setattr(app.conf, "task_default_queue", queue)
-    return queue
+    before = app.conf.task_default_queue
+    app.conf.update(task_default_queue=queue)
+    yield queue
+    app.conf.update(task_default_queue=before)
+
+
+def reset_broker_connections() -> None:
+    """Make the Celery app open new connections (after its broker address changed)."""
+    from config.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.test import Client
 
 from designer import services
 from designer.models import Diagram, Estimate
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import reset_broker_connections, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def test_without_a_reachable_broker_the_page_offers_to_compute_in_process(client
 
     before = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
     app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)  # nothing listens on port 1
-    app._pool = None  # a new connection pool, for the new broker address
+    reset_broker_connections()
     try:
         client.post("/designer/new/", {"starter": "sync"})
         diagram = Diagram.objects.latest("pk")
@@ -67,4 +67,4 @@ def test_without_a_reachable_broker_the_page_offers_to_compute_in_process(client
         assert Estimate.objects.get().status == "done"
     finally:
         app.conf.update(**before)
-        app._pool = None
+        reset_broker_connections()
