@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -314,7 +314,15 @@ def estimate_compute(*, estimate_id: int) -> Estimate:
         estimate.refresh_from_db()
         return estimate
     Estimate.objects.filter(pk=estimate_id).update(progress=30)
-    report = run_estimate(parsed, profile, samples=settings.ESTIMATE_SAMPLES)
+    try:
+        report = run_estimate(parsed, profile, samples=settings.ESTIMATE_SAMPLES)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the task retries
+    except Exception as exc:  # noqa: BLE001 - a model failure is stored and shown, never left "running"
+        message = f"the estimator failed: {type(exc).__name__}: {str(exc)[:500]}"
+        Estimate.objects.filter(pk=estimate_id).update(status=Estimate.Status.FAILED, error=message)
+        estimate.refresh_from_db()
+        return estimate
     Estimate.objects.filter(pk=estimate_id).update(
         status=Estimate.Status.DONE, progress=100, result=report.to_dict(), error=""
     )

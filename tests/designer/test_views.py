@@ -340,3 +340,13 @@ def test_csv_cells_cannot_run_as_formulas():
     )
     assert "'=HYPERLINK(1)" in text
     assert "'@x" in text
+
+
+def test_an_estimator_failure_is_stored_and_shown_not_left_running(client, settings):
+    settings.ESTIMATE_SAMPLES = 0  # the estimator refuses this
+    diagram = new_diagram(client, "sync")
+    response = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
+    assert b"The estimate failed: the estimator failed: ValueError" in response.content
+    from designer.models import Estimate
+
+    assert Estimate.objects.get().status == "failed"

@@ -33,7 +33,7 @@ def test_a_queued_estimate_is_computed_by_the_worker_and_stored(worker_factory):
 
 
 def test_a_worker_killed_mid_task_leaves_the_estimate_to_the_next_worker(worker_factory):
-    slow = {"ESTIMATE_SAMPLES": "6000000"}
+    slow = {"ESTIMATE_SAMPLES": "5000000"}
     first = worker_factory(**slow)
     first.start()
     diagram = diagram_from_starter("fan-out")
