@@ -36,7 +36,7 @@ def test_a_worker_killed_mid_task_leaves_the_estimate_to_the_next_worker(worker_
     slow = {"ESTIMATE_SAMPLES": "5000000"}
     first = worker_factory(**slow)
     first.start()
-    diagram = diagram_from_starter("fan-out")
+    diagram = diagram_from_starter("stream-ingestion")
     estimate = services.estimate_start(version=services.diagram_latest(diagram=diagram))
     wait_for(lambda: Estimate.objects.filter(pk=estimate.pk, status="running").exists(), 60, "the task to start")
     first.kill()
