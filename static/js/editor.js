@@ -403,12 +403,12 @@ function scheduleSave() {
   saveTimer = setTimeout(save, SAVE_DELAY_MS);
 }
 
-async function save() {
+async function save(message = "") {
   clearTimeout(saveTimer);
   if (saving) await saving;
-  if (!dirty) return;
+  if (!dirty && !message) return;
   dirty = false;
-  const body = JSON.stringify({ data: state, base_version: version });
+  const body = JSON.stringify({ data: state, base_version: version, message });
   saving = fetch(root.dataset.saveUrl, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body })
     .then(async (response) => {
       const payload = await response.json().catch(() => ({}));
@@ -489,6 +489,13 @@ const ACTIONS = {
   "zoom-in": () => cy.zoom({ level: cy.zoom() * 1.2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } }),
   "zoom-out": () => cy.zoom({ level: cy.zoom() / 1.2, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } }),
   reload: () => window.location.reload(),
+  "save-version": async () => {
+    const box = $("#version-message");
+    const message = box.value.trim();
+    if (!message) { box.focus(); toast("Write a few words about this version first."); return; }
+    await save(message);
+    if (!dirty) box.value = "";
+  },
   "keep-copy": async () => {
     const response = await fetch(root.dataset.copyUrl, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() }, body: JSON.stringify(state) });
     const payload = await response.json();

@@ -161,3 +161,14 @@ def test_open_a_starter_from_the_pattern_catalog(page):
     page.wait_for_selector("#editor[data-ready='true']")
     expect(page.locator("#pattern-badges")).to_contain_text("Saga: complete")
     assert len(page.evaluate("archlab.state.nodes")) == 11
+
+
+def test_a_version_can_be_saved_with_a_message(page):
+    open_blank(page)
+    drop(page, "AWS Lambda", 200, 200)
+    saved(page)
+    page.locator("#version-message").fill("first function")
+    page.get_by_role("button", name="Save version").click()
+    page.wait_for_function("document.querySelector('#version-message').value === ''")
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("table.history")).to_contain_text("first function")
