@@ -76,9 +76,11 @@ class Builder:
             self.add_node(logical, "eventbridge", {"event_source": "aws-service"}, "the account's default event bus")
         return logical if logical in self.types else None
 
-    def set_config(self, logical: str, key: str, value: Any) -> None:
-        if logical in self.config:
-            self.config[logical].setdefault(key, value)
+    def set_config(self, logical: str | None, key: str, value: Any, *, replace: bool = False) -> None:
+        """Set a config value the template implies (keeping one the resource set itself, unless ``replace``)."""
+        node = self.ensure(logical)
+        if node is not None and (replace or key not in self.config[node]):
+            self.config[node][key] = value
 
     def note(self, resource: str, text: str, rtype: str | None = None) -> None:
         rtype = rtype or self.origin.get(resource) or _type_of(self.tpl, resource)

@@ -19,11 +19,12 @@ import yaml
 
 from designer.domain.diagram import DiagramError, Problem
 
-__all__ = ["MAX_DEPTH", "MAX_EXPANDED_NODES", "MAX_TEMPLATE_CHARS", "dump_template", "load_template"]
+__all__ = ["MAX_DEPTH", "MAX_EVENTS", "MAX_EXPANDED_NODES", "MAX_TEMPLATE_CHARS", "dump_template", "load_template"]
 
 # CloudFormation itself takes at most 1 MB from S3; SAM sources are a little bigger before the transform.
 MAX_TEMPLATE_CHARS = 2_000_000
 MAX_EXPANDED_NODES = 500_000
+MAX_EVENTS = 250_000  # parser events (values, aliases, start/end of collections) before anything is built
 MAX_DEPTH = 200
 
 # Short-form tag -> long-form key. !GetAtt and !Ref have their own constructors.
@@ -53,11 +54,15 @@ def _error(message: str, mark: Any = None) -> DiagramError:
     return DiagramError([Problem("", f"{message}{where}")])
 
 
-class TemplateLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one; both safe.
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class TemplateLoader(_SafeBase):  # type: ignore[misc]
     """SafeLoader with CloudFormation's short-form tags, duplicate-key detection and bounded alias expansion."""
 
-    def compose_document(self) -> Any:
-        root = super().compose_document()
+    def get_single_node(self) -> Any:
+        root = super().get_single_node()
         _check_expansion(root)
         return root
 
@@ -71,7 +76,8 @@ class TemplateLoader(yaml.SafeLoader):
             except TypeError:
                 raise _error("a mapping key must be a plain value", key_node.start_mark) from None
             seen[key] = True
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def _construct_value(loader: TemplateLoader, node: yaml.Node) -> Any:
@@ -107,7 +113,7 @@ def _fn(key: str) -> Any:
 
 def _timestamp_as_text(loader: TemplateLoader, node: yaml.Node) -> Any:
     # Policy versions (2012-10-17) and dates stay text, as CloudFormation reads them.
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
+    return loader.construct_scalar(node)
 
 
 TemplateLoader.add_constructor("!Ref", _ref)
@@ -137,7 +143,7 @@ def _check_expansion(root: yaml.Node | None) -> None:
             depth = 1 + max((depths[id(c)] for c in children), default=0)
             if size > MAX_EXPANDED_NODES:
                 raise _error(
-                    f"the document expands to more than {MAX_EXPANDED_NODES:,} values (aliases repeat too much)",
+                    f"the document holds more than {MAX_EXPANDED_NODES:,} values once its aliases are expanded",
                     node.start_mark,
                 )
             if depth > MAX_DEPTH:
@@ -178,6 +184,7 @@ def load_template(text: str | bytes) -> Any:
     if text.lstrip().startswith("{"):
         return _load_json(text)
     try:
+        _count_events(text)
         return yaml.load(text, Loader=TemplateLoader)  # noqa: S506 - TemplateLoader is a SafeLoader
     except DiagramError:
         raise
@@ -190,6 +197,13 @@ def load_template(text: str | bytes) -> Any:
         raise DiagramError([Problem("", f"not valid YAML: {str(exc)[:200]}")]) from None
     except RecursionError:
         raise DiagramError([Problem("", f"the document nests deeper than {MAX_DEPTH} levels")]) from None
+
+
+def _count_events(text: str) -> None:
+    """Refuse a document with too many values before building anything: composing is what costs time."""
+    for count, event in enumerate(yaml.parse(text, Loader=_SafeBase), start=1):
+        if count > MAX_EVENTS:
+            raise _error(f"the document holds more than {MAX_EVENTS:,} values, more than this reads", event.start_mark)
 
 
 def _too_big(size: int) -> DiagramError:
@@ -247,6 +261,16 @@ class TemplateDumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+    def choose_scalar_style(self) -> str:
+        # Short-form tags read best unquoted (!Ref Api), which PyYAML only does for untagged scalars.
+        event = self.event
+        if isinstance(event, yaml.ScalarEvent) and event.tag and event.tag.startswith("!") and not event.style:
+            if self.analysis is None:
+                self.analysis = self.analyze_scalar(event.value)
+            if not self.analysis.empty and not self.analysis.multiline and self.analysis.allow_block_plain:
+                return ""
+        return str(super().choose_scalar_style())
 
 
 def _represent_dict(dumper: TemplateDumper, data: dict[str, Any]) -> yaml.Node:

@@ -12,7 +12,29 @@ from typing import Any
 
 from designer.domain.iac.template import Resource, Template
 
-__all__ = ["TEMPLATES", "access_of_action", "accesses", "edge_kinds", "role_statements", "statement_accesses"]
+__all__ = [
+    "SERVICE_TYPES",
+    "TEMPLATES",
+    "access_of_action",
+    "accesses",
+    "edge_kinds",
+    "role_statements",
+    "statement_accesses",
+    "wildcard_accesses",
+]
+
+# IAM service prefix -> the service types whose resources it acts on.
+SERVICE_TYPES = {
+    "dynamodb": ("dynamodb",),
+    "sqs": ("sqs", "sqs-fifo"),
+    "sns": ("sns", "sns-fifo"),
+    "events": ("eventbridge",),
+    "kinesis": ("kinesis",),
+    "firehose": ("firehose",),
+    "states": ("sfn-standard", "sfn-express"),
+    "s3": ("s3",),
+    "lambda": ("lambda",),
+}
 
 # SAM policy template -> (parameter naming the resource, accesses it grants).
 TEMPLATES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -84,13 +106,16 @@ _ACTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("execute-api", "manageconnections", ("manage",)),
     ("execute-api", "*", ("manage",)),
     ("appsync", "graphql", ("manage",)),
+    ("cognito-idp", "", ("manage",)),  # "" matches every named action of the service
     ("cognito-idp", "*", ("manage",)),
     ("sagemaker", "invokeendpoint", ("manage",)),
     ("ses", "send", ("send",)),
     ("ses", "*", ("send",)),
+    ("rds-data", "", ("read", "write")),
     ("rds-data", "*", ("read", "write")),
     ("rds-db", "connect", ("read", "write")),
     ("elasticache", "connect", ("read", "write")),
+    ("aoss", "", ("read", "write")),
     ("aoss", "*", ("read", "write")),
     ("es", "eshttpget", ("read",)),
     ("es", "eshttphead", ("read",)),
@@ -133,6 +158,22 @@ def statement_accesses(tpl: Template, statement: Any) -> Iterator[tuple[str, str
     for target in tpl.refs(statement.get("Resource")):
         for access in granted:
             yield target, access
+
+
+def wildcard_accesses(tpl: Template, res: Resource) -> list[tuple[str, str]]:
+    """(service, access) granted on every resource (``Resource: "*"``) by named actions, not ``service:*``."""
+    found: list[tuple[str, str]] = []
+    statements = [s for name, doc in _documents(res.props.get("Policies")) if name is None for s in _statements(doc)]
+    for statement in statements + role_statements(tpl, res.props.get("Role")):
+        if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
+            continue
+        if statement.get("Resource") not in ("*", ["*"]):
+            continue
+        actions = statement.get("Action")
+        for action in actions if isinstance(actions, list) else [actions]:
+            if isinstance(action, str) and ":" in action and "*" not in action:
+                found.extend((action.split(":")[0].lower(), a) for a in access_of_action(action))
+    return list(dict.fromkeys(found))
 
 
 def _documents(policies: Any) -> Iterator[tuple[str | None, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from designer.domain.iac.template import Resource, text_of
 
-__all__ = ["ALIAS_OF", "PURPOSE", "classify", "number"]
+__all__ = ["ALIAS_OF", "PURPOSE", "classify", "left_out_reason", "number", "runtime_in_catalog"]
 
 Config = dict[str, Any]
 
@@ -343,4 +343,40 @@ PURPOSE: dict[str, str] = {
     "AWS::AppSync::Resolver": "read for the operations of its data source",
     "AWS::RDS::DBProxyTargetGroup": "read as the proxy's route to its database",
     "AWS::Serverless::Connector": "read for the access it grants",
+    "AWS::ApiGateway::Resource": "read for the paths of its API",
+    "AWS::ApiGatewayV2::Route": "read for the route keys of its API",
+    "AWS::ECS::TaskDefinition": "read for the permissions of its task role",
 }
+# Resource type prefixes that configure a service rather than being one.
+DETAIL_PREFIXES = (
+    "AWS::ApiGateway::",
+    "AWS::ApiGatewayV2::",
+    "AWS::AppSync::",
+    "AWS::Logs::",
+    "AWS::CloudWatch::",
+    "AWS::Cognito::",
+    "AWS::Lambda::",
+    "AWS::Events::",
+    "AWS::Scheduler::",
+    "AWS::ElasticLoadBalancingV2::",
+    "AWS::ECS::",
+    "AWS::EC2::",
+    "AWS::SecretsManager::",
+    "AWS::KMS::",
+)
+
+
+def left_out_reason(rtype: str) -> str:
+    """Why a resource that is not a node is not one."""
+    if rtype in PURPOSE:
+        return PURPOSE[rtype]
+    if rtype.startswith(DETAIL_PREFIXES):
+        return "configuration of a service, not a service of its own; left out"
+    return f"{rtype[:80]} has no service type in the catalog; left out"
+
+
+def runtime_in_catalog(runtime: str, known: tuple[object, ...]) -> str | None:
+    """The catalog runtime to read an unknown one as: the newest of the same family (python3.14 -> python3.13)."""
+    family = "".join(ch for ch in runtime.split(".")[0] if ch.isalpha()) or runtime
+    candidates = [str(k) for k in known if str(k).startswith(family)]
+    return candidates[0] if candidates else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from designer.domain.diagram import DiagramError, Problem
 
-__all__ = ["DEFAULT_BUS", "Resource", "Template", "text_of"]
+__all__ = ["DEFAULT_BUS", "Resource", "Template", "mapping", "text_of"]
 
 DEFAULT_BUS = "default"  # EventBusName meaning the account's default bus
 _SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
@@ -57,6 +57,11 @@ class Resource:
         return value
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (templates put anything anywhere)."""
+    return value if isinstance(value, dict) else {}
+
+
 def text_of(value: Any) -> str | None:
     """A literal string (or number) value, else None."""
     if isinstance(value, str):
@@ -71,7 +76,7 @@ class Template:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
-        self.parameters: dict[str, Any] = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}  # type: ignore[assignment]
+        self.parameters = mapping(data.get("Parameters"))
         self.resources = _read_resources(data)
         self.alias: dict[str, str] = {}
         self.nodes: set[str] = set()
@@ -83,6 +88,9 @@ class Template:
                 value = res.props.get(key)
                 if isinstance(value, str) and value:
                     self._literal_names.setdefault(value, res.logical)
+                elif isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+                    # A generated name (``${AWS::StackName}-orders``) that policies repeat to avoid a cycle.
+                    self._literal_names.setdefault(value["Fn::Sub"], res.logical)
                 elif isinstance(value, dict) and isinstance(value.get("Ref"), str) and value["Ref"] in self.parameters:
                     self._param_names.setdefault(value["Ref"], res.logical)
 
@@ -188,7 +196,7 @@ def _read_resources(data: Mapping[str, Any]) -> dict[str, Resource]:
     if not isinstance(raw, dict) or not raw:
         what = "is empty" if isinstance(raw, dict) else "is missing" if raw is None else "must be a mapping"
         raise DiagramError([Problem("Resources", f"{what}: a template declares its resources under Resources")])
-    globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
+    globals_ = mapping(data.get("Globals"))
     out: dict[str, Resource] = {}
     for logical, entry in raw.items():
         where = f"Resources.{str(logical)[:80]}"
