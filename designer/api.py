@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from rest_framework.views import APIView, exception_handler
 
 from designer import services
 from designer.domain.diagram import DiagramError, parse
+from designer.domain.iac import from_template
 from designer.domain.render import RenderError
 from designer.domain.rules import load_rules
 from designer.domain.validate import validate
@@ -76,6 +77,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response({"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}, status=400)
     if isinstance(exc, services.Forbidden):
         exc = PermissionDenied(str(exc))
+    if isinstance(exc, RecursionError):  # json.loads on a body of thousands of nested brackets
+        exc = ParseError("the JSON body is nested too deeply")
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -321,6 +324,41 @@ class ExportApi(APIView):
         except RenderError as exc:
             return Response({"errors": [{"path": "", "message": str(exc)}]}, status=503)
         return HttpResponse(content, content_type=content_type)
+
+
+class ImportOut(serializers.Serializer):
+    diagram = serializers.JSONField(help_text="The template as an archlab/diagram@1 diagram, laid out.")
+    notes = serializers.JSONField(help_text="Resources left out or read only for connections, with the reason.")
+    report = serializers.JSONField(help_text="The validation report (archlab/report@1) of the imported diagram.")
+    id = serializers.IntegerField(allow_null=True, help_text="The saved diagram's id when save was true.")
+
+
+class ImportApi(APIView):
+    """An AWS SAM or CloudFormation template (YAML or JSON text) in, a validated diagram out; optionally saved."""
+
+    class ImportInputSerializer(serializers.Serializer):
+        template = serializers.CharField(max_length=2_000_000, trim_whitespace=False)
+        save = serializers.BooleanField(default=False)
+
+    @extend_schema(request=ImportInputSerializer, responses={200: ImportOut, 201: ImportOut, 400: ErrorSerializer})
+    def post(self, request: Request) -> Response:
+        body = self.ImportInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = from_template(body.validated_data["template"])
+        data = result.diagram.to_dict()
+        saved_id = None
+        if body.validated_data["save"]:
+            saved = services.diagram_create(
+                data=data, user=request.user, session_key=_session_key(request), message="imported template"
+            )
+            saved_id = saved.diagram.pk
+        out = {
+            "diagram": data,
+            "notes": [n.to_dict() for n in result.notes],
+            "report": validate(result.diagram).to_dict(),
+            "id": saved_id,
+        }
+        return Response(ImportOut(out).data, status=201 if saved_id else 200)
 
 
 class CatalogApi(APIView):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("diagrams/<int:pk>/estimates/<int:estimate_id>/", api.EstimateDetailApi.as_view(), name="api-estimate"),
     path("diagrams/<int:pk>/export/", api.ExportApi.as_view(), name="api-export"),
     path("validate/", api.ValidateApi.as_view(), name="api-validate"),
+    path("import/", api.ImportApi.as_view(), name="api-import"),
     path("catalog/", api.CatalogApi.as_view(), name="api-catalog"),
 ]

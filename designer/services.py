@@ -16,7 +16,8 @@ from django.http import Http404
 
 from designer.domain import render
 from designer.domain.diagram import Diagram as DomainDiagram
-from designer.domain.diagram import Problem, parse
+from designer.domain.diagram import Problem, loads, parse
+from designer.domain.iac import from_template, looks_like_template, to_sam
 from designer.domain.report import Report
 from designer.domain.validate import validate
 from designer.models import Diagram, DiagramVersion, Estimate, Share
@@ -47,6 +48,16 @@ def _user(user: Any) -> AbstractBaseUser | None:
 
 def _badges(report: Report) -> list[dict[str, Any]]:
     return [{"id": m.id, "complete": m.complete, "missing": list(m.missing[:2])} for m in report.patterns]
+
+
+def diagram_import(*, raw: bytes, user: Any, session_key: str) -> Saved:
+    """Create a diagram from an uploaded file: a diagram JSON, or an AWS SAM / CloudFormation template."""
+    if looks_like_template(raw):
+        imported = from_template(raw)
+        return diagram_create(
+            data=imported.diagram.to_dict(), user=user, session_key=session_key, message="imported template"
+        )
+    return diagram_create(data=loads(raw), user=user, session_key=session_key, message="imported")
 
 
 def diagram_create(*, data: dict[str, Any], user: Any, session_key: str, message: str = "created") -> Saved:
@@ -207,6 +218,7 @@ EXPORT_TYPES = {
     "png": "image/png",
     "mmd": "text/plain; charset=utf-8",
     "dot": "text/vnd.graphviz; charset=utf-8",
+    "sam": "application/yaml; charset=utf-8",
 }
 
 
@@ -224,6 +236,8 @@ def diagram_export(*, version: DiagramVersion, fmt: str) -> tuple[bytes, str]:
         content = render.to_png(parsed, report)
     elif fmt == "mmd":
         content = render.to_mermaid(parsed).encode()
+    elif fmt == "sam":
+        content = to_sam(parsed).encode()
     else:
         content = render.to_dot(parsed, report).encode()
     return content, EXPORT_TYPES[fmt]

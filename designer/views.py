@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -62,6 +63,23 @@ def _errors(exc: DiagramError) -> list[dict[str, str]]:
     return [{"path": p.path, "message": p.message} for p in exc.problems]
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL stores neither NUL nor a lone UTF-16 surrogate
+
+
+def _unstorable(value: Any) -> bool:
+    """Whether decoded JSON holds text that the database cannot store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and UNSTORABLE.search(item):
+            return True
+        if isinstance(item, dict):
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            stack += item
+    return False
+
+
 def _json_body(request: HttpRequest) -> Any:
     if len(request.body) > MAX_BODY:
         raise DiagramError([])
@@ -113,9 +131,7 @@ def diagram_list(request: HttpRequest) -> HttpResponse:
                 raise DiagramError([services.Problem("file", "choose a diagram JSON file to import")])
             if upload.size and upload.size > MAX_BODY:
                 raise DiagramError([services.Problem("file", "the file is larger than 5 MB")])
-            saved = services.diagram_create(
-                data=loads(upload.read()), user=request.user, session_key=_session_key(request), message="imported"
-            )
+            saved = services.diagram_import(raw=upload.read(), user=request.user, session_key=_session_key(request))
             return redirect("designer:editor", pk=saved.diagram.pk)
         except DiagramError as exc:
             errors = _errors(exc)
@@ -138,7 +154,11 @@ def diagram_new(request: HttpRequest) -> HttpResponse:
     )
     if data is None:
         raise Http404("no such starter")
-    saved = services.diagram_create(data=data, user=request.user, session_key=_session_key(request))
+    try:
+        saved = services.diagram_create(data=data, user=request.user, session_key=_session_key(request))
+    except DiagramError as exc:  # a name the form would not send (too long, control characters)
+        problems = "; ".join(f"{p['path']}: {p['message']}" for p in _errors(exc))
+        return HttpResponse(f"The diagram was not created: {problems}", status=400, content_type="text/plain")
     return redirect("designer:editor", pk=saved.diagram.pk)
 
 
@@ -293,6 +313,8 @@ def estimate_start(request: HttpRequest, pk: int) -> HttpResponse:
     if raw:
         try:
             profile = loads(raw)
+            if _unstorable(profile):
+                raise DiagramError([services.Problem("", "not storable: it holds U+0000 or a lone surrogate")])
         except DiagramError as exc:
             return render(
                 request, "designer/estimate.html#problem", {"message": f"The traffic profile is {exc}"}, status=400

@@ -31,8 +31,16 @@ def read_input(path: str, stdin: Any = None) -> bytes:
 
 
 def load_diagram(path: str) -> Diagram:
-    """Read and parse a diagram JSON file; raises DiagramError or OSError."""
-    return parse(loads(read_input(path)))
+    """Read a diagram JSON file, or an AWS SAM / CloudFormation template (YAML or JSON) as a diagram.
+
+    Raises DiagramError (with paths, or template line and column) or OSError.
+    """
+    from designer.domain.iac import from_template, looks_like_template
+
+    raw = read_input(path)
+    if looks_like_template(raw):
+        return from_template(raw).diagram
+    return parse(loads(raw))
 
 
 def report_invalid(path: str, exc: DiagramError, fmt: str, out: TextIO, err: TextIO) -> int:

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from designer.commands import EXIT_INVALID, EXIT_OK, load_diagram, report_invalid
 from designer.domain.diagram import Diagram, DiagramError
+from designer.domain.iac import to_sam
 from designer.domain.render import RenderError, to_dot, to_mermaid, to_png, to_svg
 from designer.domain.report import Report
 from designer.domain.validate import validate
@@ -24,6 +25,7 @@ WRITERS: dict[str, Callable[[Diagram, Report | None, int], str | bytes]] = {
     "dot": lambda diagram, report, dpi: to_dot(diagram, report),
     "mermaid": lambda diagram, report, dpi: to_mermaid(diagram),
     "json": lambda diagram, report, dpi: json.dumps(diagram.to_dict(), indent=2, ensure_ascii=False) + "\n",
+    "sam": lambda diagram, report, dpi: to_sam(diagram),
 }
 
 

@@ -14,8 +14,10 @@ from designer.domain.validate import validate
 
 
 def register(subcommands: Any) -> None:
-    parser = subcommands.add_parser("validate", help="recognise patterns and report findings in a diagram file")
-    parser.add_argument("file", help="diagram JSON (archlab/diagram@1), or - for standard input")
+    parser = subcommands.add_parser("validate", help="recognise patterns and report findings in a diagram or template")
+    parser.add_argument(
+        "file", help="diagram JSON (archlab/diagram@1) or AWS SAM / CloudFormation template, or - for standard input"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(func=run)
 

@@ -134,3 +134,51 @@ def test_token_authentication_reaches_the_users_diagrams(api, django_user_model)
 def test_the_openapi_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--file", str(tmp_path / "schema.yaml"), "--validate", "--fail-on-warn")
     assert "/api/diagrams/{id}/" in (tmp_path / "schema.yaml").read_text()
+
+
+TEMPLATE = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 180
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Timeout: 30
+      Events:
+        FromQueue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 10
+"""
+
+
+def test_import_a_template_and_save_it(api):
+    response = api.post("/api/import/", {"template": TEMPLATE}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    kinds = {(e["from"], e["to"], e["kind"]) for e in body["diagram"]["edges"]}
+    assert any(kind == "poll" for _, _, kind in kinds)
+    assert any(f["rule"] == "queue-without-dlq" for f in body["report"]["findings"])
+    saved = api.post("/api/import/", {"template": TEMPLATE, "save": True}, format="json")
+    assert saved.status_code == 201
+    assert Diagram.objects.filter(pk=saved.json()["id"]).exists()
+
+
+def test_a_malformed_template_is_a_400_with_its_location(api):
+    response = api.post("/api/import/", {"template": "Resources:\n  A: [unclosed\n"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"]
+
+
+def test_export_to_sam(api):
+    made = create(api)
+    response = api.get(f"/api/diagrams/{made['id']}/export/?to=sam")
+    assert response.status_code == 200
+    assert b"AWS::Serverless-2016-10-31" in response.content

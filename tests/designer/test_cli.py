@@ -106,3 +106,28 @@ def test_the_console_script_runs_without_django_settings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "scheduled (complete)" in result.stdout
+
+
+SAM_TEMPLATES = ROOT.parent / "shared" / "templates" / "serverless-patterns"
+
+
+def test_validate_reads_a_sam_template_directly(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+        "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.13\n      Handler: a.b\n"
+        "      Events:\n        E:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Q.Arn\n"
+    )
+    code, text, _ = run("validate", str(path))
+    assert code == 0, text
+    assert "[queue-without-dlq]" in text
+
+
+def test_export_to_sam_round_trips_through_import(tmp_path):
+    starter = ROOT / "designer" / "data" / "starters" / "fan-out.json"
+    out = tmp_path / "template.yaml"
+    code, _, err = run("export", str(starter), "--to", "sam", "--output", str(out))
+    assert code == 0, err
+    code, text, _ = run("validate", str(out))
+    assert code == 0, text
+    assert "fan-out (complete)" in text

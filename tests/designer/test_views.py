@@ -350,3 +350,14 @@ def test_an_estimator_failure_is_stored_and_shown_not_left_running(client, setti
     from designer.models import Estimate
 
     assert Estimate.objects.get().status == "failed"
+
+
+def test_importing_a_sam_template_on_the_list_page(client, tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n  Topic:\n    Type: AWS::SNS::Topic\n")
+    with path.open("rb") as fh:
+        response = client.post("/designer/", {"file": fh})
+    assert response.status_code == 302
+    diagram = Diagram.objects.latest("pk")
+    assert {n["type"] for n in diagram.versions.get().data["nodes"]} == {"dynamodb", "sns"}
+    assert diagram.versions.get().message == "imported template"
