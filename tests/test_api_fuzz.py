@@ -22,6 +22,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
+@pytest.mark.usefixtures("wsgi_keeps_test_connection")
 def test_api_answers_within_its_schema(case):
     # Semantic refusals of schema-valid bodies (an object that is no diagram) are correct answers, so the
     # "positive data acceptance" check is not among these.

@@ -298,6 +298,7 @@ def test_a_secret_link_opens_the_diagram_until_it_is_revoked(client):
     assert visitor.get("/designer/s/s3cr3t-token-value/").status_code == 404
 
 
+@pytest.mark.usefixtures("celery_eager")
 def test_an_estimate_runs_and_shows_cost_latency_and_a_csv(client):
     diagram = new_diagram(client, "stream-ingestion")
     response = client.post(f"/designer/{diagram.pk}/estimate", HTTP_HX_REQUEST="true")
@@ -321,6 +322,7 @@ def test_an_estimate_runs_and_shows_cost_latency_and_a_csv(client):
     assert Client().get(f"/designer/{diagram.pk}/estimates/{estimate.pk}.csv").status_code == 404
 
 
+@pytest.mark.usefixtures("celery_eager")
 def test_an_estimate_with_a_broken_profile_says_what_is_wrong(client):
     diagram = new_diagram(client, "sync")
     response = client.post(f"/designer/{diagram.pk}/estimate", {"profile": "{not json"}, HTTP_HX_REQUEST="true")
@@ -342,6 +344,7 @@ def test_csv_cells_cannot_run_as_formulas():
     assert "'@x" in text
 
 
+@pytest.mark.usefixtures("celery_eager")
 def test_an_estimator_failure_is_stored_and_shown_not_left_running(client, settings):
     settings.ESTIMATE_SAMPLES = 0  # the estimator refuses this
     diagram = new_diagram(client, "sync")

@@ -19,6 +19,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(pat
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db
+@pytest.mark.usefixtures("wsgi_keeps_test_connection")
 def test_the_quiz_api_answers_within_its_schema(case, loaded):
     if "qid" in (case.path_parameters or {}):
         case.path_parameters["qid"] = "ws-17"  # a real question, so the body is what gets explored
