@@ -185,7 +185,7 @@ def load_template(text: str | bytes) -> Any:
         return _load_json(text)
     try:
         _count_events(text)
-        return yaml.load(text, Loader=TemplateLoader)  # noqa: S506 - TemplateLoader is a SafeLoader
+        return yaml.load(text, Loader=TemplateLoader)  # noqa: S506 - TemplateLoader is a SafeLoader  # nosec B506
     except DiagramError:
         raise
     except yaml.MarkedYAMLError as exc:

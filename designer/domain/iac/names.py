@@ -36,7 +36,7 @@ def node_id(logical: str) -> str:
 def _clip(name: str, limit: int, sep: str = "") -> str:
     if len(name) <= limit:
         return name
-    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8]  # a short, stable suffix
     return f"{name[: limit - len(digest) - len(sep)]}{sep}{digest}"
 
 

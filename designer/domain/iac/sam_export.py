@@ -5,7 +5,9 @@ what makes it real (an event source, a subscription, a rule, an integration, a T
 destination) and the least-privilege permission it needs (:mod:`designer.domain.iac.export_links`). Nodes with no
 CloudFormation counterpart (clients, external APIs, legacy systems, and services that need networking or images
 the diagram does not describe) and edges a template cannot show are kept in ``Metadata.Archlab``, with the exact
-node ids and labels, so that ``from_template`` gives the diagram back. The output is deterministic.
+node ids and labels, so that ``from_template`` gives the diagram back. Where a deployable template must depart
+from the diagram (a queue hiding messages for less time than its consumer may run), ``Metadata.Archlab.adjustments``
+says so. The output is deterministic.
 """
 
 from __future__ import annotations

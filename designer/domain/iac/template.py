@@ -121,6 +121,10 @@ class Template:
             return self.default_bus_id()
         if text in self._literal_names:
             return self._literal_names[text]
+        if "${" in text:  # an ARN built from a generated name: arn:...:s3:::${AWS::StackName}-reports
+            for name, logical in self._literal_names.items():
+                if "${" in name and text.endswith(name) and text[: -len(name)].endswith((":", "/")):
+                    return logical
         if text.startswith(("arn:", "https://sqs.")):
             tail = re.split(r"[:/]", text)[-1]
             return self._literal_names.get(tail)

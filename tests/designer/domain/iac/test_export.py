@@ -314,6 +314,17 @@ def test_a_self_loop_and_a_two_queue_cycle_stay_out_of_the_dependency_graph():
     assert edge_set(from_template(text).diagram) == edge_set(d)
 
 
+def test_a_queue_that_hides_messages_too_briefly_is_raised_to_deploy_and_says_so():
+    d = make({"q": "sqs", "fn": ("lambda", {"timeout_s": 120})}, [("q", "fn", "poll")])
+    data = load_template(to_sam(d))
+    assert data["Resources"]["Q"]["Properties"]["VisibilityTimeout"] == 120
+    assert data["Metadata"]["Archlab"]["adjustments"] == [
+        "Q: VisibilityTimeout raised from 30 s to 120 s, the timeout of Fn, which Lambda requires of a queue it polls "
+        "(6 times that is advised)"
+    ]
+    assert "adjustments" not in load_template(to_sam(starter(STARTERS[0])))["Metadata"]["Archlab"]
+
+
 def test_user_text_cannot_inject_placeholders_or_break_the_yaml():
     d = make(
         {"m": ("sfn-standard", {}), "fn": "lambda", "fn2": "lambda"},
@@ -348,10 +359,14 @@ def test_calls_to_user_pools_and_empty_compensation_names_come_back():
             {"a": "lambda", "b": "lambda"},
             [("a", "b", "invoke-sync"), ("a", "b", "invoke-async"), ("b", "a", "invoke-sync")],
         ),
+        (
+            {"b": "s3", "fn": "lambda", "hose": "firehose"},
+            [("b", "fn", "trigger"), ("hose", "b", "write"), ("fn", "b", "read")],
+        ),
     ],
-    ids=["send-and-dlq", "publish-and-dlq", "async-and-sync", "both-ways"],
+    ids=["send-and-dlq", "publish-and-dlq", "async-and-sync", "both-ways", "named-bucket"],
 )
-def test_two_edges_a_policy_cannot_tell_apart_both_come_back(nodes, edges):
+def test_connections_that_are_easy_to_lose_come_back(nodes, edges):
     d = make(nodes, edges)
     text = to_sam(d)
     assert lint_errors(text) == []
