@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # The embedded default's key, for this machine only; production sets SECRET_KEY in its environment.
 export SECRET_KEY ?= archlab-local-only-not-for-production
 
-.PHONY: setup run test lint bench system-packages migrate clean
+.PHONY: setup run test lint bench system-packages migrate clean fuzz audit load
 
 setup: $(STAMP) system-packages migrate
 
@@ -52,6 +52,22 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) tests/bench/bench_validate.py
 	$(PY) tests/bench/bench_designer.py
+
+# Schemathesis over the whole API and the Hypothesis fuzz tests, with a larger example budget than `make test`.
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -q tests/test_api_fuzz.py tests/quiz/test_api_fuzz.py \
+		tests/security/test_fuzz_domain.py
+
+# Known vulnerabilities in the locked dependencies (pip-audit asks PyPI's advisory database: needs the network)
+# and bandit over our code (findings are fixed or justified inline with `# nosec` and the reason).
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --no-deps --disable-pip -r requirements.lock
+	$(VENV)/bin/bandit -q -r accounts config designer quiz reviews workshops manage.py
+
+# Load tests against gunicorn on 127.0.0.1 (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set).
+load: $(STAMP)
+	$(PY) tests/load/load_designer.py
+	$(PY) tests/load/load_estimates.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

@@ -1,8 +1,12 @@
 from collections.abc import Callable
+from datetime import timedelta
 
+from axes.helpers import get_cool_off
+from django import forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +32,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         session_key = request.session.session_key
         user = form.save()
         session_claim_all(session_key=session_key, user=user)
-        login(request, user)
+        # Named, since django-axes adds a second backend; a new account has nothing to throttle.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_next(request))
     return render(request, "accounts/signup.html", {"form": form, "next": _next(request)})
 
@@ -42,6 +47,30 @@ class SignInView(auth_views.LoginView):
         session_key = self.request.session.session_key
         session_claim_all(session_key=session_key, user=form.get_user())
         return super().form_valid(form)
+
+
+class _LockedOutForm(AuthenticationForm):
+    """The sign-in form as it was filled in, refused with ``message`` without checking the password again."""
+
+    message = ""
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        raise forms.ValidationError(self.message, code="locked_out")
+
+
+def signin_locked_out(
+    request: HttpRequest, original_response: object = None, credentials: object = None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out sign-in (``AXES_LOCKOUT_CALLABLE``): the form again, saying why, 429."""
+    minutes = max(1, int((get_cool_off(request) or timedelta(minutes=15)).total_seconds() // 60))
+    message = (
+        f"Too many failed sign-ins for this account from your address. Try again in {minutes} minutes, "
+        "or reset your password."
+    )
+    form = _LockedOutForm(request, data=request.POST or None)
+    form.message = message
+    form.is_valid()
+    return render(request, "accounts/login.html", {"form": form, "next": _next(request)}, status=429)
 
 
 # ---- password reset by e-mail (Django's views, our templates and URL names) ------------------------------------

@@ -1,6 +1,15 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+# The Swagger page loads its start-up script from its own URL (the split view: no inline script) but Swagger UI
+# styles itself inline: style-src is loosened for this page only.
+api_docs = csp_override(
+    {**(settings.SECURE_CSP or settings.SECURE_CSP_REPORT_ONLY), "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,7 +18,7 @@ urlpatterns = [
     path("api/quiz/", include("quiz.api_urls")),
     path("api/", include("designer.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("workshops/", include("workshops.urls")),
     path("", include("reviews.urls")),
     path("", include("designer.urls")),

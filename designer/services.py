@@ -278,7 +278,8 @@ def estimate_profile(*, version: DiagramVersion, profile: dict[str, Any] | None)
 
 
 def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = None) -> Estimate:
-    """Find or queue the estimate of ``version`` under ``profile``; a finished or running one is reused.
+    """Find or queue the estimate of ``version`` under ``profile``; a finished or running one is reused, a queued
+    or failed one is queued again.
 
     The task is queued after the transaction commits. Raises BrokerUnavailable when no broker takes it (the
     estimate row stays, marked failed, so it can be computed in-process or queued again).
@@ -288,7 +289,9 @@ def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = 
         estimate, created = Estimate.objects.select_for_update().get_or_create(
             version=version, profile_key=profile_key(chosen), defaults={"profile": chosen}
         )
-        if not created and estimate.status != Estimate.Status.FAILED:
+        # A queued one is queued again: its message may have been lost with the broker (a Redis restarted without
+        # persistence); a second message for it is harmless, estimate_compute returns a finished estimate as it is.
+        if not created and estimate.status in (Estimate.Status.DONE, Estimate.Status.RUNNING):
             return estimate
         estimate.status, estimate.progress, estimate.error = Estimate.Status.QUEUED, 0, ""
         estimate.save(update_fields=["status", "progress", "error", "updated_at"])

@@ -65,7 +65,7 @@ def read_bank(path: Path, *, label: str | None = None) -> BankFile:
     """Read and check one bank file; raises :class:`BankError` with every problem found."""
     where = label or str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader  # nosec B506
     except (OSError, UnicodeDecodeError) as exc:
         raise BankError([f"{where}: cannot be read ({exc})"]) from None
     except yaml.YAMLError as exc:

@@ -46,6 +46,21 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def cookies_over_plain_http(settings):
+    """The live server speaks plain http: a browser never sends back cookies marked Secure over it."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
+def csp_reported_not_enforced(settings):
+    """Playwright's waits on a string (wait_for_function) evaluate it in the page, which the policy forbids: here
+    it only reports. tests/security/test_csp_browser.py checks every page with the policy enforced."""
+    settings.SECURE_CSP_REPORT_ONLY = settings.SECURE_CSP
+    settings.SECURE_CSP = {}
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})

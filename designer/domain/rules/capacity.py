@@ -187,7 +187,7 @@ def standard_high_volume(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     if not ctx.has_traffic:
         return
     traffic = ctx.diagram.traffic
-    assert traffic is not None
+    assert traffic is not None  # a type guard for mypy: has_traffic checked it  # nosec B101
     for machine in ctx.diagram.of_type("sfn-standard"):
         duration_s = float(machine.config.get("duration_ms") or 0) / 1000
         waits = machine.config.get("approval") != "none" or any(
