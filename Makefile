@@ -68,6 +68,7 @@ audit: $(STAMP)
 load: $(STAMP)
 	$(PY) tests/load/load_designer.py
 	$(PY) tests/load/load_estimates.py
+	$(PY) tests/load/load_workshop.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

@@ -236,12 +236,11 @@ RATE_LIMITS = {
     "accounts:signup": ["POST 30/h per ip"],
     "accounts:password-reset": ["POST 10/h per ip"],
     "accounts:team-join": ["GET,POST 60/m per ip"],
-    "designer:join": ["GET 120/m per ip"],
     "quiz:question": ["POST 30/m per user_or_session", "POST 300/m per ip"],
     "quiz-api-grade": ["POST 30/m per user_or_session", "POST 300/m per ip"],
-    "workshops:join": ["GET,POST 120/m per ip"],
-    "workshops:join-code": ["POST 120/m per ip"],
-    "workshops:play-answer": ["POST 30/m per user_or_session", "POST 600/m per ip"],
+    "workshops:join": ["GET,POST 1200/m per ip"],  # a room of 300 may share one NAT address
+    "workshops:join-code": ["POST 1200/m per ip"],
+    "workshops:play-answer": ["POST 30/m per user_or_session", "POST 3000/m per ip"],
 }
 RATELIMIT_ENABLE = env_bool("RATE_LIMITS_ENABLED", default=True)
 RATELIMIT_FAIL_OPEN = True  # an unreachable cache lets requests through rather than refusing everyone

@@ -6,7 +6,6 @@ app_name = "designer"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("join", views.join, name="join"),
     path("designer/", views.diagram_list, name="diagram-list"),
     path("designer/new/", views.diagram_new, name="diagram-new"),
     path("designer/s/<str:token>/", views.shared_link, name="shared-link"),

@@ -97,19 +97,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def join(request: HttpRequest) -> HttpResponse:
-    """The home page's workshop code box. Workshops do not run in Archlab yet, so no code is known."""
-    code = request.GET.get("code", "").strip().upper()[:6]
-    message = f"No workshop with code {code} is running." if code else "Enter the code your instructor shows."
-    context = {
-        "type_count": len(editor_catalog()["types"]),
-        "pattern_count": len(PATTERN_IDS),
-        "rule_count": len(load_rules()),
-    }
-    return render(request, "home.html", {**context, "join_error": message}, status=404 if code else 400)
-
-
-@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for the load balancer and docker-compose: the process answers and the database responds."""
     try:

@@ -74,7 +74,6 @@ MATRIX: dict[str, list[Call]] = {
     # designer
     "designer:home": [P("GET")],
     "designer:healthz": [P("GET")],
-    "designer:join": [P("GET", refuses=True)],  # no workshop code: 400
     "designer:diagram-list": [P("GET"), P("POST", refuses=True)],  # no file: 400
     "designer:diagram-new": [P("GET"), P("POST", {"name": "Mine"})],
     "designer:shared-link": [Call("GET", "token")],
