@@ -59,3 +59,8 @@ def test_the_image_installs_graphviz_and_the_locked_dependencies():
     assert "graphviz" in dockerfile
     assert "-c requirements.lock" in dockerfile
     assert dockerfile.startswith("FROM python:3.13")
+
+
+def test_redis_keeps_queued_tasks_across_restarts():
+    assert services["redis"]["command"] == ["redis-server", "--appendonly", "yes"]
+    assert "redisdata:/data" in services["redis"]["volumes"]
