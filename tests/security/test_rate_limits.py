@@ -65,10 +65,14 @@ def test_a_rule_that_does_not_read_is_refused(text):
 def test_signing_in_is_limited_per_address_with_retry_after():
     limit = int(parse_rule(django_settings.RATE_LIMITS["accounts:login"][0]).rate.split("/")[0])
     mine, other = Client(REMOTE_ADDR=address()), Client(REMOTE_ADDR="203.0.113.7")
-    for i in range(limit):
-        response = mine.post("/accounts/login/", {"username": f"nobody{i}", "password": "wrong"})
-        assert response.status_code == 200, i  # the form again, with its error
-    refused = mine.post("/accounts/login/", {"username": "someone-else", "password": "wrong"})
+    # Counting windows are fixed: if one ends while the loop runs, the count restarts, so try a second window.
+    for _ in range(2):
+        for i in range(limit):
+            response = mine.post("/accounts/login/", {"username": f"nobody{i}", "password": "wrong"})
+            assert response.status_code in (200, 429), i  # the form again, with its error
+        refused = mine.post("/accounts/login/", {"username": "someone-else", "password": "wrong"})
+        if refused.status_code == 429:
+            break
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert b"Too many requests" in refused.content
