@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from designer.domain.diagram import Diagram
 
-__all__ = ["TRAFFIC_FORMAT", "Rate", "TrafficProfile", "parse_traffic", "propagate"]
+__all__ = ["TRAFFIC_FORMAT", "Rate", "TrafficProfile", "parse_traffic", "propagate", "traffic_order"]
 
 TRAFFIC_FORMAT = "archlab/traffic@1"
 SECONDS_PER_DAY = 86_400
@@ -153,7 +153,7 @@ def propagate(diagram: Diagram, profile: TrafficProfile | None = None) -> dict[s
     for node_id, rate in profile.entries.items():
         if node_id in rates:
             rates[node_id] = rates[node_id] + rate
-    order, back_edges = _order(diagram)
+    order, back_edges = traffic_order(diagram)
     for node_id in order:
         source_rate = rates[node_id]
         if source_rate == ZERO:
@@ -169,7 +169,7 @@ def propagate(diagram: Diagram, profile: TrafficProfile | None = None) -> dict[s
     return {n: Rate(min(r.avg_rps, RATE_CEILING), min(r.peak_rps, RATE_CEILING)) for n, r in rates.items()}
 
 
-def _order(diagram: Diagram) -> tuple[list[str], set[str]]:
+def traffic_order(diagram: Diagram) -> tuple[list[str], set[str]]:
     """Nodes in topological order of the traffic-carrying edges, and the edges that close cycles."""
     state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = finished
     post: list[str] = []

@@ -21,7 +21,7 @@ from typing import Any
 
 from designer.domain.diagram import Diagram, Edge, Node
 from designer.domain.estimate.schedule import schedule_rate
-from designer.domain.traffic import SECONDS_PER_DAY, Rate, TrafficProfile, propagate
+from designer.domain.traffic import SECONDS_PER_DAY, Rate, TrafficProfile, propagate, traffic_order
 
 __all__ = ["CHANGES", "Flow", "attempts", "build_flow", "default_batch_size", "is_write"]
 
@@ -267,30 +267,6 @@ def _with(edge: Edge, **changes: Any) -> Edge:
 
 
 def _followed(graph: Diagram) -> set[str]:
-    """Edges ``propagate()`` follows: all but the quiet ones and those that close a cycle.
-
-    This repeats the depth-first search of ``traffic._order`` so that edge rates agree with node rates.
-    """
-    state: dict[str, int] = {}
-    back: set[str] = set()
-    for root in (n.id for n in graph.nodes):
-        if root in state:
-            continue
-        state[root] = 1
-        stack = [(root, iter(graph.outgoing(root)))]
-        while stack:
-            node_id, it = stack[-1]
-            for edge in it:
-                if edge.kind in QUIET:
-                    continue
-                seen = state.get(edge.target)
-                if seen == 1:
-                    back.add(edge.id)
-                elif seen is None:
-                    state[edge.target] = 1
-                    stack.append((edge.target, iter(graph.outgoing(edge.target))))
-                    break
-            else:
-                state[node_id] = 2
-                stack.pop()
+    """Edges ``propagate()`` follows: all but the quiet ones and those that close a cycle (the same search)."""
+    _, back = traffic_order(graph)
     return {e.id for e in graph.edges if e.kind not in QUIET and e.id not in back}
