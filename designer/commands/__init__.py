@@ -43,13 +43,30 @@ def load_diagram(path: str) -> Diagram:
     return parse(loads(raw))
 
 
-def report_invalid(path: str, exc: DiagramError, fmt: str, out: TextIO, err: TextIO) -> int:
+def load_or_report(path: str, fmt: str, out: TextIO, err: TextIO) -> Diagram | int:
+    """The diagram at ``path``, or, when it cannot be read or parsed, the exit status after saying why."""
+    try:
+        return load_diagram(path)
+    except DiagramError as exc:
+        return report_invalid(path, exc, fmt, out, err)
+    except OSError as exc:
+        return report_unreadable(path, exc, err)
+
+
+def report_unreadable(path: str, exc: OSError, err: TextIO) -> int:
+    err.write(f"{path}: cannot read: {exc.strerror or exc}\n")
+    return EXIT_INVALID
+
+
+def report_invalid(
+    path: str, exc: DiagramError, fmt: str, out: TextIO, err: TextIO, *, what: str = "a valid diagram"
+) -> int:
     """Print parse problems (as JSON on ``out`` too when ``fmt`` is json) and return the invalid-input status."""
     if fmt == "json":
         problems = [{"path": p.path, "message": p.message} for p in exc.problems]
         json.dump({"format": "archlab/errors@1", "errors": problems}, out, indent=2)
         out.write("\n")
-    err.write(f"{path}: not a valid diagram\n")
+    err.write(f"{path}: not {what}\n")
     for problem in exc.problems:
         err.write(f"  {problem}\n")
     return EXIT_INVALID

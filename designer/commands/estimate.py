@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from typing import Any, TextIO
 
-from designer.commands import EXIT_INVALID, EXIT_OK, load_diagram, read_input, report_invalid
+from designer.commands import EXIT_INVALID, EXIT_OK, load_or_report, read_input
 from designer.domain.diagram import Diagram, DiagramError, loads
 from designer.domain.estimate import DEFAULT_SAMPLES, MAX_SAMPLES, EstimateOptions, EstimateReport, estimate
 from designer.domain.traffic import TrafficProfile, parse_traffic
@@ -30,13 +30,9 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    try:
-        diagram = load_diagram(args.file)
-    except DiagramError as exc:
-        return report_invalid(args.file, exc, args.format, out, err)
-    except OSError as exc:
-        err.write(f"{args.file}: cannot read: {exc.strerror or exc}\n")
-        return EXIT_INVALID
+    diagram = load_or_report(args.file, args.format, out, err)
+    if isinstance(diagram, int):
+        return diagram
     profile, problems = _profile(args.profile, diagram)
     if not 1 <= args.samples <= MAX_SAMPLES:
         problems.append(("--samples", f"must be 1..{MAX_SAMPLES:,}, not {args.samples}"))

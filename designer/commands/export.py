@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from designer.commands import EXIT_INVALID, EXIT_OK, load_diagram, report_invalid
-from designer.domain.diagram import Diagram, DiagramError
+from designer.commands import EXIT_INVALID, EXIT_OK, load_or_report
+from designer.domain.diagram import Diagram
 from designer.domain.iac import to_sam
 from designer.domain.render import RenderError, to_dot, to_mermaid, to_png, to_svg
 from designer.domain.report import Report
@@ -47,13 +47,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.to == "png" and not args.output and not _takes_bytes(out):
         err.write("not writing a PNG image to a terminal or a text stream; give --output PATH or redirect\n")
         return EXIT_INVALID
-    try:
-        diagram = load_diagram(args.file)
-    except DiagramError as exc:
-        return report_invalid(args.file, exc, "text", out, err)
-    except OSError as exc:
-        err.write(f"{args.file}: cannot read: {exc.strerror or exc}\n")
-        return EXIT_INVALID
+    diagram = load_or_report(args.file, "text", out, err)
+    if isinstance(diagram, int):
+        return diagram
     report = validate(diagram) if args.findings else None
     try:
         data = WRITERS[args.to](diagram, report, args.dpi)

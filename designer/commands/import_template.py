@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from designer.commands import EXIT_INVALID, EXIT_OK, read_input
+from designer.commands import EXIT_OK, read_input, report_invalid, report_unreadable
 from designer.domain.diagram import DiagramError
 from designer.domain.iac import from_template
 
@@ -29,10 +29,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         result = from_template(read_input(args.file))
     except DiagramError as exc:
-        return _report_invalid(args.file, exc, args.format, out, err)
+        return report_invalid(args.file, exc, args.format, out, err, what="a readable template")
     except OSError as exc:
-        err.write(f"{args.file}: cannot read: {exc.strerror or exc}\n")
-        return EXIT_INVALID
+        return report_unreadable(args.file, exc, err)
     if args.format == "json":
         document = {"format": IMPORT_FORMAT, **result.to_dict()}
         json.dump(document, out, indent=2, ensure_ascii=False)
@@ -43,14 +42,3 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"note: {where}: {note.note}\n")
     out.write("\n")
     return EXIT_OK
-
-
-def _report_invalid(path: str, exc: DiagramError, fmt: str, out: TextIO, err: TextIO) -> int:
-    if fmt == "json":
-        problems = [{"path": p.path, "message": p.message} for p in exc.problems]
-        json.dump({"format": "archlab/errors@1", "errors": problems}, out, indent=2)
-        out.write("\n")
-    err.write(f"{path}: not a readable template\n")
-    for problem in exc.problems:
-        err.write(f"  {problem}\n")
-    return EXIT_INVALID

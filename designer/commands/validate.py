@@ -7,8 +7,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from designer.commands import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, load_diagram, report_invalid
-from designer.domain.diagram import Diagram, DiagramError
+from designer.commands import EXIT_FINDINGS, EXIT_OK, load_or_report
+from designer.domain.diagram import Diagram
 from designer.domain.report import Report
 from designer.domain.validate import validate
 
@@ -23,13 +23,9 @@ def register(subcommands: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    try:
-        diagram = load_diagram(args.file)
-    except DiagramError as exc:
-        return report_invalid(args.file, exc, args.format, out, err)
-    except OSError as exc:
-        err.write(f"{args.file}: cannot read: {exc.strerror or exc}\n")
-        return EXIT_INVALID
+    diagram = load_or_report(args.file, args.format, out, err)
+    if isinstance(diagram, int):
+        return diagram
     report = validate(diagram)
     if args.format == "json":
         json.dump(report.to_dict(), out, indent=2)
