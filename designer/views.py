@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from designer import services
+from designer.access import LINK_TOKENS, access, session_key
 from designer.domain.diagram import DiagramError, loads
 from designer.domain.patterns import PATTERN_IDS
 from designer.domain.render import RenderError
@@ -32,31 +32,8 @@ from designer.starters import starter_data
 MAX_BODY = 5 * 1024 * 1024
 
 
-def _session_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return request.session.session_key or ""
-
-
-LINK_TOKENS = "share_tokens"
-
-
-def _access(request: HttpRequest, pk: int, need: str = "viewer") -> tuple[services.Diagram, str]:
-    """The diagram and the visitor's role; 404 without any role, 403 when the role is below ``need``."""
-    try:
-        return services.diagram_get_for(
-            pk=pk,
-            user=request.user,
-            session_key=_session_key(request),
-            need=need,
-            link_tokens=request.session.get(LINK_TOKENS, []),
-        )
-    except services.Forbidden as exc:
-        raise PermissionDenied(str(exc)) from None
-
-
 def _diagram(request: HttpRequest, pk: int, need: str = "viewer") -> services.Diagram:
-    return _access(request, pk, need)[0]
+    return access(request, pk, need)[0]
 
 
 def _errors(exc: DiagramError) -> list[dict[str, str]]:
@@ -118,11 +95,11 @@ def diagram_list(request: HttpRequest) -> HttpResponse:
                 raise DiagramError([services.Problem("file", "choose a diagram JSON file to import")])
             if upload.size and upload.size > MAX_BODY:
                 raise DiagramError([services.Problem("file", "the file is larger than 5 MB")])
-            saved = services.diagram_import(raw=upload.read(), user=request.user, session_key=_session_key(request))
+            saved = services.diagram_import(raw=upload.read(), user=request.user, session_key=session_key(request))
             return redirect("designer:editor", pk=saved.diagram.pk)
         except DiagramError as exc:
             errors = _errors(exc)
-    diagrams = services.diagrams_owned(user=request.user, session_key=_session_key(request))
+    diagrams = services.diagrams_owned(user=request.user, session_key=session_key(request))
     shared = services.diagrams_shared_with(user=request.user)
     context = {"diagrams": diagrams, "shared": shared, "errors": errors, "names": pattern_names()}
     return render(request, "designer/list.html", context, status=400 if errors else 200)
@@ -142,7 +119,7 @@ def diagram_new(request: HttpRequest) -> HttpResponse:
     if data is None:
         raise Http404("no such starter")
     try:
-        saved = services.diagram_create(data=data, user=request.user, session_key=_session_key(request))
+        saved = services.diagram_create(data=data, user=request.user, session_key=session_key(request))
     except DiagramError as exc:  # a name the form would not send (too long, control characters)
         problems = "; ".join(f"{p['path']}: {p['message']}" for p in _errors(exc))
         return HttpResponse(f"The diagram was not created: {problems}", status=400, content_type="text/plain")
@@ -151,7 +128,7 @@ def diagram_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def editor(request: HttpRequest, pk: int) -> HttpResponse:
-    diagram, role = _access(request, pk)
+    diagram, role = access(request, pk)
     latest = services.diagram_latest(diagram=diagram)
     context = {
         "role": role,
@@ -206,7 +183,7 @@ def diagram_copy(request: HttpRequest, pk: int) -> JsonResponse:
         data = _json_body(request)
         if isinstance(data, dict):
             data = {**data, "name": f"{data.get('name') or 'Untitled'} (copy)"[:200]}
-        saved = services.diagram_create(data=data, user=request.user, session_key=_session_key(request), message="copy")
+        saved = services.diagram_create(data=data, user=request.user, session_key=session_key(request), message="copy")
     except DiagramError as exc:
         return JsonResponse({"errors": _errors(exc)}, status=400)
     return JsonResponse({"url": reverse("designer:editor", args=[saved.diagram.pk])}, status=201)

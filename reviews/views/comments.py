@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from designer import services as designer
+from designer.access import access, session_key
 from designer.models import Diagram
 from reviews import services
 from reviews.forms import CommentForm
-from reviews.views.common import access, can, first_error, session_key
+from reviews.views.common import can, first_error
 
 
 def _comments(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from designer import services as designer
+from designer.access import access
 from designer.domain.render import RenderError
 from designer.models import Diagram
 from designer.presenters import pattern_names
@@ -19,7 +20,7 @@ from reviews import services
 from reviews.forms import DecisionForm, ItemForm, ReviewRequestForm
 from reviews.models import Review
 from reviews.presenters import review_markdown
-from reviews.views.common import access, can, first_error
+from reviews.views.common import can, first_error
 
 
 @require_GET

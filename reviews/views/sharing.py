@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import teams_of
 from designer import services as designer
+from designer.access import access
 from designer.models import Diagram
 from reviews import services
 from reviews.forms import ShareLinkForm, ShareTeamForm
-from reviews.views.common import access, first_error
+from reviews.views.common import first_error
 
 
 def _sharing_page(request: HttpRequest, diagram: Diagram, *, error: str = "", status: int = 200) -> HttpResponse:

@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from designer.access import access
 from designer.models import Diagram
 from designer.presenters import pattern_names
 from reviews import services
 from reviews.presenters import diff_canvas
-from reviews.views.common import access
 
 
 def _version_pair(request: HttpRequest, diagram: Diagram) -> tuple[int, int]:
