@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from designer import services
+from designer.access import LINK_TOKENS
 from designer.domain.diagram import DiagramError, parse
 from designer.domain.iac import from_template
 from designer.domain.render import RenderError
@@ -94,7 +95,7 @@ def _access(request: Request, pk: int, need: str = "viewer") -> tuple[services.D
         user=request.user,
         session_key=request.session.session_key or "",
         need=need,
-        link_tokens=request.session.get("share_tokens", []),
+        link_tokens=request.session.get(LINK_TOKENS, []),
     )
 
 
