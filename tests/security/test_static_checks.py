@@ -21,17 +21,11 @@ BLOCKED = {
     "a javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
     "an hx-on attribute (evaluated as script)": re.compile(r"\shx-on[:-]", re.IGNORECASE),
 }
-# Templates of work in progress that still hold inline styles; their authors know (see docs/operations.md).
-PENDING: dict[str, str] = {}
-# bandit findings in files this work may not edit, with what their owners are asked to do.
-BANDIT_PENDING: dict[tuple[str, str], str] = {}
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_templates_hold_nothing_the_content_security_policy_blocks(template):
     name = str(template.relative_to(ROOT))
-    if name in PENDING:
-        pytest.skip(f"pending with its authors: {PENDING[name]}")
     text = template.read_text()
     found = [what for what, pattern in BLOCKED.items() if pattern.search(text)]
     assert found == [], f"{name} holds {', '.join(found)}"
@@ -79,5 +73,4 @@ def test_bandit_finds_nothing_unjustified():
     )
     report = json.loads(done.stdout)
     found = {(r["filename"].removeprefix("./"), r["test_id"]): r["issue_text"] for r in report["results"]}
-    unjustified = {k: v for k, v in found.items() if k not in BANDIT_PENDING}
-    assert unjustified == {}, "justify each inline (# nosec BXXX with the reason before it) or fix it"
+    assert found == {}, "justify each inline (# nosec BXXX with the reason before it) or fix it"
