@@ -420,6 +420,12 @@ async function save(message = "") {
         if (window.htmx) window.htmx.process(panel);
         markFindings(lastReport);
         status(`Saved · version ${version}`);
+      } else if (response.status === 503) {
+        // The database is restarting: nothing was stored, so send the same change again shortly.
+        dirty = true;
+        status("Server busy: changes kept here, retrying…");
+        const wait = Number(response.headers.get("Retry-After")) || 3;
+        saveTimer = setTimeout(save, Math.min(wait, 30) * 1000);
       } else if (response.status === 409) {
         dirty = true;
         status("Not saved: a newer version exists");

@@ -76,7 +76,9 @@ def main(argv: list[str]) -> int:
     for v in unchecked:
         print(f"unchecked  {v.name}=={v.pinned}: {v.why}")
     clean = len(verdicts) - len(vulnerable) - len(unchecked)
-    print(f"{len(verdicts)} pins: {clean} checked with no advisory, {len(vulnerable)} vulnerable, {len(unchecked)} unchecked")
+    print(
+        f"{len(verdicts)} pins: {clean} checked with no advisory, {len(vulnerable)} vulnerable, {len(unchecked)} unchecked"
+    )
     return 1 if vulnerable else 2 if unchecked else 0
 
 

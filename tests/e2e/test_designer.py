@@ -172,3 +172,31 @@ def test_a_version_can_be_saved_with_a_message(page):
     page.wait_for_function("document.querySelector('#version-message').value === ''")
     page.get_by_role("link", name="History").click()
     expect(page.locator("table.history")).to_contain_text("first function")
+
+
+def test_a_save_refused_while_the_database_restarts_is_kept_and_sent_again(page):
+    """The server answers 503 + Retry-After while PostgreSQL is down (tests/faults); the editor keeps the change."""
+    open_blank(page)
+    refused = []
+
+    def database_down_once(route):
+        if not refused:
+            refused.append(route.request.post_data_json)
+            body = {
+                "errors": [{"path": "", "message": "the database is unavailable for a moment; nothing was changed"}]
+            }
+            route.fulfill(
+                status=503, headers={"Retry-After": "1"}, content_type="application/json", body=json.dumps(body)
+            )
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/designer/\d+/save$"), database_down_once)
+    drop(page, "AWS Lambda", 200, 200)
+    expect(page.locator("#save-status")).to_have_text("Server busy: changes kept here, retrying…")
+    saved(page)
+    assert len(refused) == 1
+    assert len(refused[0]["data"]["nodes"]) == 1
+    page.reload()
+    page.wait_for_selector("#editor[data-ready='true']")
+    assert len(page.evaluate("archlab.state.nodes")) == 1

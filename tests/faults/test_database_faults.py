@@ -1,10 +1,15 @@
-"""PostgreSQL faults while the app runs under gunicorn: every connection of the test database is cut (as a
-database restart would), and the next requests succeed (CONN_HEALTH_CHECKS); a save in flight at that moment is
+"""PostgreSQL faults while the app runs under gunicorn: the server itself is stopped and started again (requests
+while it is down are 503s that say so, the ones after it succeed); every connection of the test database is cut (as
+a database restart would), and the next requests succeed (CONN_HEALTH_CHECKS); a save in flight at that moment is
 either stored whole or reported, never half-written. And many editors saving one diagram at once, from two
 processes: one wins, the others get 409 with the current version and keep their work as a copy."""
 
+import os
+import shutil
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -22,6 +27,21 @@ def _sql(query: str, *args):
     """From a connection of our own (not the app's, not the test's)."""
     with psycopg.connect(database_url_of_tests(), autocommit=True) as conn:
         return conn.execute(query, args).fetchall()
+
+
+def _cluster() -> list[str]:
+    """``pg_ctlcluster`` arguments for the PostgreSQL on this machine, or skip (fail in CI) where it cannot be restarted."""
+    where = Path("/etc/postgresql")
+    if os.geteuid() != 0 or shutil.which("pg_ctlcluster") is None or not where.is_dir():
+        if os.environ.get("CI_REQUIRE_SERVICES") == "1":
+            pytest.fail("CI restarts the machine's PostgreSQL: it needs root and pg_ctlcluster")
+        pytest.skip("restarting PostgreSQL needs root and Debian's pg_ctlcluster")
+    version = sorted(p.name for p in where.iterdir() if (p / "main").is_dir())[-1]
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
+
+
+def _postgres_ready() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0
 
 
 def _app_backends() -> list[int]:
@@ -59,6 +79,44 @@ def _data(editor: Browser, pk: int) -> tuple[dict, int]:
     assert answer.status == 200, answer.text[:300]
     body = answer.json()
     return body["data"], body["version"]
+
+
+def test_while_postgresql_is_down_requests_get_503s_and_after_it_restarts_they_succeed(web_factory):
+    services_or_skip()
+    cluster = _cluster()
+    web = web_factory(DB_CONN_MAX_AGE="600")
+    editor = Browser(web.url)
+    pk = editor.new_diagram("fan-out")
+    data, version = _data(editor, pk)
+    data["nodes"][0]["label"] = "Sent while the database was down"
+    for _ in range(10):  # both workers hold a persistent connection
+        assert editor.get(f"/designer/{pk}/").status == 200
+    try:
+        subprocess.run([*cluster, "stop", "-m", "fast"], check=True, capture_output=True, timeout=60)
+        assert not _postgres_ready()
+        page = editor.get(f"/designer/{pk}/")
+        save = editor.post(f"/designer/{pk}/save", body={"data": data, "base_version": version})
+        api = editor.get(f"/api/diagrams/{pk}/")
+        health = editor.get("/healthz")
+        quiz = editor.get("/quiz/")
+    finally:
+        subprocess.run([*cluster, "start"], check=True, capture_output=True, timeout=60)
+        wait_for(_postgres_ready, 60, "PostgreSQL to accept connections again")
+        connection.close()  # this test's own connection ended with the server
+    assert (page.status, save.status, api.status, health.status, quiz.status) == (503, 503, 503, 503, 503)
+    assert "Back in a moment" in page.text
+    assert "Traceback" not in page.text
+    assert save.headers["Retry-After"] == "5"
+    assert "nothing was changed" in save.json()["errors"][0]["message"]
+    assert "nothing was changed" in api.json()["errors"][0]["message"]
+    assert Diagram.objects.get(pk=pk).head == version  # nothing of the refused save was stored
+    # The editor sends the same change again: it lands, and every page answers as before.
+    again = editor.post(f"/designer/{pk}/save", body={"data": data, "base_version": version})
+    assert again.status == 200, again.text[:300]
+    assert again.json()["version"] == version + 1
+    assert [editor.get(f"/designer/{pk}/").status for _ in range(10)] == [200] * 10
+    assert editor.get("/healthz").json() == {"status": "ok"}
+    _consistent(pk)
 
 
 def test_after_every_connection_is_cut_the_next_requests_succeed(web_factory):
