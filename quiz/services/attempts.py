@@ -1,0 +1,134 @@
+"""Attempts: check, grade and store an answer, review the learner's cards (FSRS), and move what a browser session
+did to the account that signs up or in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from quiz import answers, scheduling
+from quiz.grading import grade
+from quiz.models import Attempt, Card, ConceptResult, Question
+from quiz.services.learners import Learner, ResponsesInvalid
+
+
+def _saved_diagrams(question: Question, responses: Any, learner: Learner) -> Any:
+    """Design answers given as ``{"diagram": <id>}``: the latest version of a diagram the learner may see."""
+    if not isinstance(responses, dict):
+        return responses
+    from django.contrib.auth import get_user_model
+    from django.http import Http404
+
+    from designer import services as designer
+
+    design_parts = {p["id"] for p in question.data["parts"] if p["type"] == "design"}
+    user = get_user_model().objects.filter(pk=learner.user_id).first() if learner.user_id else None
+    resolved = dict(responses)
+    problems = []
+    for pid, answer in responses.items():
+        if pid not in design_parts or not (isinstance(answer, dict) and set(answer) == {"diagram"}):
+            continue
+        ref = answer["diagram"]
+        try:
+            if isinstance(ref, bool) or not isinstance(ref, int):
+                raise Http404
+            diagram, _ = designer.diagram_get_for(pk=ref, user=user, session_key=learner.session_key)
+        except Http404:
+            problems.append(answers.Problem(f"responses.{pid}.diagram", f"{ref!r} is not a diagram you can open"))
+            continue
+        resolved[pid] = designer.diagram_latest(diagram=diagram).data
+    if problems:
+        raise ResponsesInvalid(problems)
+    return resolved
+
+
+def attempt_create(*, question: Question, responses: Any, learner: Learner, now: datetime | None = None) -> Attempt:
+    """Check, grade and store an answer, record concept results and review the learner's cards.
+
+    Raises :class:`ResponsesInvalid` (nothing stored) when the responses cannot be graded.
+    """
+    responses = _saved_diagrams(question, responses, learner)
+    clean, problems = answers.check(question.data, responses)
+    if problems:
+        raise ResponsesInvalid(problems)
+    now = now or timezone.now()
+    result = grade(question.data, clean).to_dict()
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            question=question, responses=clean, grade=result, score=result["score"], created_at=now, **learner.fields()
+        )
+        concepts = [
+            ConceptResult(attempt=attempt, part_id=part["id"], concept_id=item["concept"], found=found)
+            for part in result["parts"]
+            if part["type"] == "text" and part["id"] in clean
+            for found, key in ((True, "found"), (False, "missed"))
+            for item in part["feedback"][key]
+        ]
+        ConceptResult.objects.bulk_create(concepts)
+        _cards_review(attempt, concepts, learner, now)
+    return attempt
+
+
+def _cards_review(attempt: Attempt, concepts: Iterable[ConceptResult], learner: Learner, now: datetime) -> None:
+    cards = {
+        (c.part_id, c.concept_id): c
+        for c in Card.objects.select_for_update().filter(learner.owns(), question=attempt.question)
+    }
+    wanted = [("", "", scheduling.rating_for_score(attempt.score))]
+    for result in concepts:
+        if not result.found or (result.part_id, result.concept_id) in cards:
+            wanted.append((result.part_id, result.concept_id, scheduling.concept_rating(found=result.found)))
+    new = []
+    for part_id, concept_id, rating in wanted:
+        card = cards.get((part_id, concept_id))
+        if card is not None and not scheduling.counts_as_review(card.state, rating, now):
+            continue
+        state, due = scheduling.review(card.state if card else None, rating, now)
+        if card is None:
+            card = Card(
+                question=attempt.question, part_id=part_id, concept_id=concept_id, created_at=now, **learner.fields()
+            )
+            new.append(card)
+        elif rating == scheduling.Rating.Again:
+            card.lapses += 1  # forgotten after at least one review
+        card.state, card.due, card.last_rating = state, due, int(rating)
+        card.reviews += 1
+        if card.pk:
+            card.save()
+    # Two answers sent at once (a double click) may both find no card: the first one in creates it.
+    Card.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def attempt_get(*, learner: Learner, pk: int) -> Attempt:
+    """One of the learner's attempts; raises ``Attempt.DoesNotExist`` for anyone else's."""
+    return Attempt.objects.select_related("question__bank").get(learner.owns(), pk=pk)
+
+
+def attempts_latest(*, learner: Learner) -> dict[int, Attempt]:
+    """The learner's latest attempt per question id (pk)."""
+    latest: dict[int, Attempt] = {}
+    for attempt in Attempt.objects.filter(learner.owns()).defer("responses", "grade").order_by("-created_at", "-id"):
+        latest.setdefault(attempt.question_id, attempt)
+    return latest
+
+
+def session_claim(*, session_key: str, user: Any) -> None:
+    """Give ``user`` the attempts and cards of an anonymous session; the fresher of two cards for one thing wins."""
+    Attempt.objects.filter(session_key=session_key, user__isnull=True).update(user=user, session_key="")
+    mine = {(c.question_id, c.part_id, c.concept_id): c for c in Card.objects.filter(user=user)}
+    for card in Card.objects.filter(session_key=session_key, user__isnull=True):
+        other = mine.get((card.question_id, card.part_id, card.concept_id))
+        if other is None:
+            card.user, card.session_key = user, ""
+            card.save(update_fields=["user", "session_key", "updated_at"])
+        else:
+            if (card.state.get("last_review") or "") > (other.state.get("last_review") or ""):
+                other.state, other.due, other.last_rating = card.state, card.due, card.last_rating
+            other.reviews += card.reviews
+            other.lapses += card.lapses
+            other.save()
+            card.delete()
