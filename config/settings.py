@@ -142,6 +142,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", default="celery")
 # Monte Carlo samples per estimate: more is smoother and slower.
 ESTIMATE_SAMPLES = env_int("ESTIMATE_SAMPLES", default=200_000)
+# An estimate queued or running this long without progress has lost its message (a broker restarted without
+# persistence) or its worker: the next look at it queues it again, well before the visibility timeout would.
+ESTIMATE_STALE_S = env_int("ESTIMATE_STALE_S", default=120)
 
 # The cache holds the rate-limit counts. Redis when REDIS_URL is set, so every web process counts together; an
 # unreachable Redis is a cache miss (IGNORE_EXCEPTIONS) and rate limits fail open, never a 500. Without Redis, this

@@ -307,7 +307,7 @@ class EstimateDetailApi(APIView):
     @extend_schema(responses={200: EstimateOut, 404: ErrorSerializer})
     def get(self, request: Request, pk: int, estimate_id: int) -> Response:
         diagram, _ = _access(request, pk)
-        return Response(EstimateOut(services.estimate_get(diagram=diagram, estimate_id=estimate_id)).data)
+        return Response(EstimateOut(services.estimate_poll(diagram=diagram, estimate_id=estimate_id)).data)
 
 
 class ExportApi(APIView):

@@ -6,6 +6,7 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from designer.domain import render
 from designer.domain.diagram import Diagram as DomainDiagram
@@ -278,8 +280,8 @@ def estimate_profile(*, version: DiagramVersion, profile: dict[str, Any] | None)
 
 
 def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = None) -> Estimate:
-    """Find or queue the estimate of ``version`` under ``profile``; a finished or running one is reused, a queued
-    or failed one is queued again.
+    """Find or queue the estimate of ``version`` under ``profile``; a finished or running one is reused, a queued,
+    failed or stalled one (running without progress for ESTIMATE_STALE_S) is queued again.
 
     The task is queued after the transaction commits. Raises BrokerUnavailable when no broker takes it (the
     estimate row stays, marked failed, so it can be computed in-process or queued again).
@@ -291,7 +293,7 @@ def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = 
         )
         # A queued one is queued again: its message may have been lost with the broker (a Redis restarted without
         # persistence); a second message for it is harmless, estimate_compute returns a finished estimate as it is.
-        if not created and estimate.status in (Estimate.Status.DONE, Estimate.Status.RUNNING):
+        if not created and (estimate.status == Estimate.Status.DONE or _running(estimate)):
             return estimate
         estimate.status, estimate.progress, estimate.error = Estimate.Status.QUEUED, 0, ""
         estimate.save(update_fields=["status", "progress", "error", "updated_at"])
@@ -304,6 +306,15 @@ def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = 
         raise BrokerUnavailable(str(exc)) from exc
     estimate.refresh_from_db()
     return estimate
+
+
+def _stale_before() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.ESTIMATE_STALE_S)
+
+
+def _running(estimate: Estimate) -> bool:
+    """Running, and heard from within ESTIMATE_STALE_S (else its worker is taken to be gone)."""
+    return estimate.status == Estimate.Status.RUNNING and estimate.updated_at > _stale_before()
 
 
 def _queue(estimate_id: int) -> None:
@@ -321,7 +332,7 @@ def estimate_compute(*, estimate_id: int) -> Estimate:
     if estimate.status == Estimate.Status.DONE:
         return estimate
     Estimate.objects.filter(pk=estimate_id).update(
-        status=Estimate.Status.RUNNING, progress=10, attempts=estimate.attempts + 1
+        status=Estimate.Status.RUNNING, progress=10, attempts=estimate.attempts + 1, updated_at=timezone.now()
     )
     parsed = parse(estimate.version.data)
     profile, problems = parse_traffic(estimate.profile, {n.id for n in parsed.nodes})
@@ -330,7 +341,7 @@ def estimate_compute(*, estimate_id: int) -> Estimate:
         Estimate.objects.filter(pk=estimate_id).update(status=Estimate.Status.FAILED, error=message[:2000])
         estimate.refresh_from_db()
         return estimate
-    Estimate.objects.filter(pk=estimate_id).update(progress=30)
+    Estimate.objects.filter(pk=estimate_id).update(progress=30, updated_at=timezone.now())
     try:
         report = run_estimate(parsed, profile, samples=settings.ESTIMATE_SAMPLES)
     except (OperationalError, InterfaceError):
@@ -351,4 +362,27 @@ def estimate_get(*, diagram: Diagram, estimate_id: int) -> Estimate:
     estimate = Estimate.objects.filter(pk=estimate_id, version__diagram=diagram).select_related("version").first()
     if estimate is None:
         raise Http404("no such estimate")
+    return estimate
+
+
+def estimate_poll(*, diagram: Diagram, estimate_id: int) -> Estimate:
+    """The estimate, as :func:`estimate_get`; one queued or running without progress for ESTIMATE_STALE_S is queued
+    again first (its message or its worker was lost). Of several polls at once, one queues it."""
+    estimate = estimate_get(diagram=diagram, estimate_id=estimate_id)
+    if (
+        estimate.status not in (Estimate.Status.QUEUED, Estimate.Status.RUNNING)
+        or estimate.updated_at > _stale_before()
+    ):
+        return estimate
+    claimed = Estimate.objects.filter(pk=estimate.pk, status=estimate.status, updated_at=estimate.updated_at).update(
+        status=Estimate.Status.QUEUED, updated_at=timezone.now()
+    )
+    if claimed:
+        try:
+            _queue(estimate.pk)
+        except Exception as exc:  # noqa: BLE001 - any broker failure means "not queued"
+            Estimate.objects.filter(pk=estimate.pk).update(
+                status=Estimate.Status.FAILED, error=f"no task broker reachable ({type(exc).__name__})"
+            )
+    estimate.refresh_from_db()
     return estimate

@@ -299,7 +299,7 @@ def estimate_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def estimate_status(request: HttpRequest, pk: int, estimate_id: int) -> HttpResponse:
     diagram = _diagram(request, pk, "viewer")
-    return _estimate_fragment(request, diagram, services.estimate_get(diagram=diagram, estimate_id=estimate_id))
+    return _estimate_fragment(request, diagram, services.estimate_poll(diagram=diagram, estimate_id=estimate_id))
 
 
 @require_POST
