@@ -22,10 +22,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 
 __all__ = ["RequestGuardMiddleware", "document_refusals"]
 
-# A \u0000 escape that is not itself escaped (an even number of backslashes before it).
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-_HIGH, _LOW = rb"\\u[dD][89abAB][0-9a-fA-F]{2}", rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-_JSON_LONE_SURROGATE = re.compile(_HIGH + b"(?!" + _LOW + b")|(?<!" + _HIGH + b")" + _LOW)
+# Every escape of a JSON text, whole: an escaped backslash (\\) is consumed as one, so a "\u" after it is text.
+_JSON_ESCAPE = re.compile(rb"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
 _FORM_NUL = re.compile(rb"%00|\x00")
 MULTIPART_MARGIN = 64 * 1024
 
@@ -66,8 +64,24 @@ def _unstorable(request: HttpRequest) -> bool:
         # Parsed for Django's views only: the API reads JSON, and DRF refuses a form (415) that nobody read first.
         return not request.path_info.startswith("/api/") and _nul_in(request.POST)
     if request.content_type == "application/json" or request.content_type.endswith("+json"):
-        return bool(_JSON_NUL.search(request.body) or _JSON_LONE_SURROGATE.search(request.body))
+        return json_unstorable(request.body)
     return False
+
+
+def json_unstorable(body: bytes) -> bool:
+    """Whether a JSON text escapes U+0000 or half of a surrogate pair (a high one not followed at once by a low one,
+    or a low one without its high one)."""
+    high_ends = -1  # where the last high-surrogate escape ended, while it waits for its low half
+    for escape in _JSON_ESCAPE.finditer(body):
+        code = int(escape.group(1), 16) if escape.group(1) else None
+        if high_ends >= 0 and (code is None or not 0xDC00 <= code <= 0xDFFF or escape.start() != high_ends):
+            return True  # the high half was not followed by its low half
+        if code is None:
+            continue
+        if code == 0 or (0xDC00 <= code <= 0xDFFF and high_ends < 0):
+            return True
+        high_ends = escape.end() if 0xD800 <= code <= 0xDBFF else -1
+    return high_ends >= 0
 
 
 class RequestGuardMiddleware:

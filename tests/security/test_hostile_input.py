@@ -11,13 +11,16 @@ import io
 import json
 import time
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from hypothesis import strategies as st
 
 from accounts.models import Membership, Team
+from config.guards import json_unstorable
 from designer import services
 from designer.models import Diagram, Estimate
 from quiz.models import Question
@@ -213,7 +216,7 @@ def test_a_save_message_or_traffic_profile_with_nul_is_refused(mine):
 
 def test_a_valid_pair_and_an_escaped_backslash_are_not_taken_for_unstorable_text(mine):
     client, diagram = mine
-    data = {"name": "smile \U0001f600 and \\u0000 typed out", "nodes": [], "edges": []}
+    data = {"name": "smile \U0001f600 and \\u0000, \\ud800 and \\udc00 typed out", "nodes": [], "edges": []}
     response = _json(client, f"/designer/{diagram.pk}/save", json.dumps({"data": data, "base_version": 1}))
     assert response.status_code == 200
 
@@ -429,3 +432,35 @@ def test_workshop_nicknames_are_escaped_and_never_a_formula_in_its_csv(hostile):
         for row in csv.reader(io.StringIO(client.get(url).content.decode())):
             for cell in row:
                 assert not cell.startswith(("=", "+", "@", "\t", "\r")), row
+
+
+@pytest.mark.parametrize(
+    ("body", "unstorable"),
+    [
+        (rb'"\u0000"', True),
+        (rb'"\\u0000"', False),  # an escaped backslash, then the text "u0000"
+        (rb'"\\\u0000"', True),
+        (rb'"\ud83d\ude00"', False),  # a pair
+        (rb'"\ud83d"', True),
+        (rb'"\ude00"', True),
+        (rb'"\ud83d x \ude00"', True),  # the halves apart
+        (rb'"\ud83d\n"', True),
+        (rb'"\ud83d\ud83d\ude00"', True),
+        (rb'"\\ud83d"', False),
+        (rb'"\\\\ude00"', False),
+        (rb'{"a": "\\", "b": "\ud83d\ude00\u0041"}', False),
+    ],
+)
+def test_the_guard_reads_json_escapes_whole(body, unstorable):
+    assert json_unstorable(body) is unstorable
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    st.text(alphabet=st.characters(codec=None, categories=["Cs", "Cc", "Ll", "So"]) | st.sampled_from("\\u0d8"))
+)
+def test_the_guard_agrees_with_what_json_decodes(text):
+    body = json.dumps({"name": text}).encode()
+    decoded = json.loads(body)["name"]
+    expected = "\x00" in decoded or any(0xD800 <= ord(c) <= 0xDFFF for c in decoded)
+    assert json_unstorable(body) is expected

@@ -26,6 +26,7 @@ MAX_TEMPLATE_CHARS = 2_000_000
 MAX_EXPANDED_NODES = 500_000
 MAX_EVENTS = 250_000  # parser events (values, aliases, start/end of collections) before anything is built
 MAX_DEPTH = 200
+MAX_NUMBER_CHARS = 100  # an integer written longer than this is refused (Python refuses over 4,300 digits anyway)
 
 # Short-form tag -> long-form key. !GetAtt and !Ref have their own constructors.
 _FN_TAGS = {
@@ -116,7 +117,17 @@ def _timestamp_as_text(loader: TemplateLoader, node: yaml.Node) -> Any:
     return loader.construct_scalar(node)
 
 
+def _bounded_int(loader: TemplateLoader, node: yaml.Node) -> Any:
+    text = loader.construct_scalar(node)
+    if len(text) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number {len(text):,} characters long (at most {MAX_NUMBER_CHARS})", node.start_mark
+        )
+    return loader.construct_yaml_int(node)
+
+
 TemplateLoader.add_constructor("!Ref", _ref)
+TemplateLoader.add_constructor("tag:yaml.org,2002:int", _bounded_int)
 TemplateLoader.add_constructor("!Condition", _condition)
 TemplateLoader.add_constructor("!GetAtt", _get_att)
 TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
@@ -197,6 +208,8 @@ def load_template(text: str | bytes) -> Any:
         raise DiagramError([Problem("", f"not valid YAML: {str(exc)[:200]}")]) from None
     except RecursionError:
         raise DiagramError([Problem("", f"the document nests deeper than {MAX_DEPTH} levels")]) from None
+    except (ValueError, OverflowError) as exc:  # a value Python cannot hold; the constructors above catch the known
+        raise DiagramError([Problem("", f"not valid YAML: {str(exc)[:200]}")]) from None
 
 
 def _count_events(text: str) -> None:

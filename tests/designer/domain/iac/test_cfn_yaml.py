@@ -164,3 +164,21 @@ def test_dump_writes_short_forms_that_load_back():
     assert "!Sub 'https://${Api}.execute-api'" in text or "!Sub https://${Api}.execute-api" in text
     assert "Code: |" in text
     assert load_template(text) == data
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "0x" + "f" * 5000, "0" + "7" * 500, "-" + "9" * 101])
+def test_an_integer_too_long_to_hold_is_refused_with_its_place(number):
+    text = f"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: {number}\n"
+    with pytest.raises(DiagramError, match=r"a number [\d,]+ characters long \(at most 100\) at line 5, column 21"):
+        load_template(text)
+    with pytest.raises(DiagramError, match="characters long"):
+        from_template(text.encode())
+
+
+def test_ordinary_integers_still_load():
+    assert load_template("A: 900\nB: -1\nC: 0x1F\nD: " + "9" * 100 + "\n") == {
+        "A": 900,
+        "B": -1,
+        "C": 31,
+        "D": int("9" * 100),
+    }

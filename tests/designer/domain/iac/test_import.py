@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from designer.domain.diagram import DiagramError, parse
 from designer.domain.iac import ImportResult, from_template, looks_like_template
+from designer.domain.iac.cfn_yaml import dump_template
 from tests.designer.domain.strategies import json_values
 
 
@@ -760,9 +761,8 @@ def _events() -> st.SearchStrategy[Any]:
     return st.dictionaries(st.sampled_from(["A", "B", "C"]), event | json_values, max_size=3)
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.dictionaries(
+def _resources() -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(
         st.sampled_from(NAMES),
         st.fixed_dictionaries(
             {"Type": st.sampled_from(TYPES)},
@@ -774,9 +774,46 @@ def _events() -> st.SearchStrategy[Any]:
         ),
         min_size=1,
         max_size=8,
-    ),
-    st.one_of(st.none(), _values()),
-)
+    )
+
+
+# What a hostile or careless YAML file may hold: unknown and Python tags, anchors and aliases, merge keys, numbers
+# too long to hold, tabs, stray flow and block markers.
+YAML_FRAGMENTS = [
+    "!Foo ",
+    "!!python/object/apply:os.system ['true'] ",
+    "&a ",
+    "*a",
+    "<<: *a\n",
+    "9" * 5000,
+    "0x" + "f" * 300,
+    "\t",
+    ": ",
+    "- ",
+    "{",
+    "]",
+    ".inf",
+    "~",
+    "\n  - !GetAtt\n",
+    "\ufeff",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_resources(), st.integers(min_value=0), st.sampled_from(YAML_FRAGMENTS) | st.text(max_size=30))
+def test_any_yaml_template_text_imports_or_says_why_never_crashes(resources, cut, fragment):
+    text = dump_template({"Resources": resources})
+    at = cut % (len(text) + 1)
+    for candidate in (text, text[:at] + fragment + text[at:]):
+        try:
+            result = from_template(candidate.encode())
+        except DiagramError:
+            continue
+        assert parse(result.diagram.to_dict()) == result.diagram
+
+
+@settings(max_examples=200, deadline=None)
+@given(_resources(), st.one_of(st.none(), _values()))
 def test_any_template_shaped_input_imports_or_says_why_never_crashes(resources, metadata):
     doc: dict[str, Any] = {"Resources": resources}
     if metadata is not None:
