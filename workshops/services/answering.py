@@ -76,8 +76,10 @@ def answer_submit(
     )
     for retry in (False, True):
         try:
-            _answer_store(answer, item, update=answer.pk is not None)
-            return Submitted(answer, repeated=False)
+            if _answer_store(answer, item, update=answer.pk is not None):
+                return Submitted(answer, repeated=False)
+            # A retry of this submission that raced the first request, which stored it: nothing changes.
+            return Submitted(Answer.objects.get(pk=answer.pk), repeated=True)
         except IntegrityError:  # the participant's other request stored an answer first: this later one replaces it
             if retry:
                 raise
@@ -88,14 +90,23 @@ def answer_submit(
 _STORED = ["request_id", "responses", "grade", "score", "summary", "submitted_at"]
 
 
-def _answer_store(answer: Answer, item: WorkshopQuestion, *, update: bool) -> None:
-    """Insert or update the answer; refuses it if the question was revealed meanwhile (nothing is written)."""
+def _answer_store(answer: Answer, item: WorkshopQuestion, *, update: bool) -> bool:
+    """Insert or update the answer; refuses it if the question was revealed meanwhile (nothing is written).
+
+    Returns False, writing nothing, when the stored answer already is this submission (its request id and its
+    responses): a retry that arrived while the first request was being stored.
+    """
     with transaction.atomic():
         # Write first: SQLite then takes its write lock at once (waiting its turn) instead of failing to upgrade a
-        # read lock, and PostgreSQL locks the row, so two requests of one participant apply one after the other.
+        # read lock, and PostgreSQL locks the row, so two requests of one participant apply one after the other
+        # (the second one re-reads the row, finds itself stored there and changes nothing).
         if update:
             fields = {name: getattr(answer, name) for name in _STORED}
-            if not Answer.objects.filter(pk=answer.pk).update(revisions=F("revisions") + 1, **fields):
+            mine = Answer.objects.filter(pk=answer.pk)
+            same = {"request_id": answer.request_id, "responses": answer.responses}
+            if not mine.exclude(**same).update(revisions=F("revisions") + 1, **fields):
+                if mine.exists():
+                    return False
                 raise IntegrityError("the answer to update is gone")
             answer.revisions += 1
         else:
@@ -103,6 +114,7 @@ def _answer_store(answer: Answer, item: WorkshopQuestion, *, update: bool) -> No
         # Revealed means the points are settled: an answer that raced the close and the reveal must not land.
         if not WorkshopQuestion.objects.filter(pk=item.pk, revealed_at__isnull=True).exists():
             raise AnswerRefused(_too_late(item), reason="closed")
+    return True
 
 
 def _check_open(workshop: Workshop, item: WorkshopQuestion, now: datetime) -> None:
