@@ -228,8 +228,14 @@ def diagram_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     except RenderError as exc:
         return HttpResponse(f"The image could not be drawn: {exc}", status=503, content_type="text/plain")
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="diagram-{pk}-v{version.number}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagram-{pk}-v{version.number}{FILE_ENDINGS.get(fmt, "." + fmt)}"'
+    )
     return response
+
+
+# A SAM template is YAML: named so, the import page's file picker offers it back.
+FILE_ENDINGS = {"sam": "-template.yaml"}
 
 
 @require_GET

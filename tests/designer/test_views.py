@@ -1,10 +1,12 @@
 """Designer pages and endpoints: ownership, saving with version checks, history, exports, imports, patterns."""
 
 import json
+import re
 import threading
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 
@@ -138,6 +140,20 @@ def test_exports_in_every_format(client, fmt, start):
     assert response.status_code == 200
     assert response.content.lstrip().startswith(start)
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_sam_export_is_a_yaml_file_the_import_picker_offers_and_imports_back(client):
+    diagram = new_diagram(client, "fan-out")
+    response = client.get(f"/designer/{diagram.pk}/export.sam")
+    filename = re.search(r'filename="([^"]+)"', response["Content-Disposition"]).group(1)
+    assert filename == f"diagram-{diagram.pk}-v1-template.yaml"
+    picker = re.search(r'accept="([^"]+)"', client.get("/designer/").content.decode()).group(1)
+    assert "." + filename.rsplit(".", 1)[1] in picker.split(",")
+    upload = SimpleUploadedFile(filename, response.content, content_type="application/yaml")
+    imported = client.post("/designer/", {"file": upload})
+    assert imported.status_code == 302
+    again = Diagram.objects.latest("pk")
+    assert len(again.versions.get().data["nodes"]) == len(diagram.versions.get().data["nodes"])
 
 
 def test_an_unknown_export_format_is_a_404(client):
@@ -362,3 +378,15 @@ def test_importing_a_sam_template_on_the_list_page(client, tmp_path):
     diagram = Diagram.objects.latest("pk")
     assert {n["type"] for n in diagram.versions.get().data["nodes"]} == {"dynamodb", "sns"}
     assert diagram.versions.get().message == "imported template"
+
+
+def test_the_list_offers_to_delete_each_own_diagram_after_saying_what_goes(client):
+    kept, dropped = new_diagram(client, "saga"), new_diagram(client, "sync")
+    page = client.get("/designer/").content.decode()
+    forms = re.findall(r'<form method="post" action="/designer/(\d+)/delete">', page)
+    assert sorted(int(pk) for pk in forms) == sorted([kept.pk, dropped.pk])
+    assert f"Delete “{dropped.name}” with its 1 version, comments, reviews and shares?" in page
+    response = client.post(f"/designer/{dropped.pk}/delete")
+    assert response.status_code == 302
+    assert list(Diagram.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert f"/designer/{dropped.pk}/delete" not in client.get("/designer/").content.decode()

@@ -1,6 +1,7 @@
 """The self-study pages, with and without htmx."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -230,3 +231,18 @@ def test_pages_run_a_fixed_number_of_queries_however_much_was_answered(
     assert Attempt.objects.count() == 4
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_a_correct_option_left_unticked_reads_as_a_miss_not_a_success(client, loaded):
+    page = post_ws17(client, headers=HTMX).content.decode()  # ticked push (right) and sns-stores (wrong)
+    options = re.findall(r'<li class="r-option([^"]*)">\s*<p class="r-option-text">\s*<span class="r-tag">([^<]+)', page)
+    facts = options[4:10]  # choose-service has 4 options; then the six facts in file order
+    assert [(cls.strip(), tag) for cls, tag in facts] == [
+        ("is-correct is-chosen", "✓ Correct"),  # push
+        ("is-missed", "✗ Missed"),  # pull
+        ("is-missed", "✗ Missed"),  # retries
+        ("is-missed", "✗ Missed"),  # raw
+        ("is-wrong is-chosen", "✗ Incorrect"),  # sns-stores
+        ("is-wrong", "✗ Incorrect"),  # sqs-broadcast
+    ]
+    assert page.count("A correct option you did not tick") == 3
