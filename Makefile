@@ -55,7 +55,7 @@ bench: $(STAMP)
 
 # Schemathesis over the whole API and the Hypothesis fuzz tests, with a larger example budget than `make test`.
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -q tests/test_api_fuzz.py tests/quiz/test_api_fuzz.py \
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(PY) -m pytest -q tests/test_api_fuzz.py tests/test_api_fuzz_owner.py tests/quiz/test_api_fuzz.py \
 		tests/security/test_fuzz_domain.py
 
 # Known vulnerabilities in the locked dependencies (pip-audit asks PyPI's advisory database: needs the network)

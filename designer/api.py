@@ -313,7 +313,15 @@ class EstimateDetailApi(APIView):
 class ExportApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("to", str, enum=sorted(services.EXPORT_TYPES), required=True)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorSerializer, 503: ErrorSerializer},
+        responses={
+            **{
+                (200, kind.split(";")[0]): OpenApiTypes.OBJECT if fmt == "json" else OpenApiTypes.BINARY
+                for fmt, kind in services.EXPORT_TYPES.items()
+            },
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            503: ErrorSerializer,
+        },
     )
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
         diagram, _ = _access(request, pk)

@@ -1,6 +1,8 @@
 """Schemathesis over the quiz API with the banks loaded, so that grading is reached with real question ids:
 no 5xx, and every answer within the schema (status codes, content types, bodies)."""
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -17,7 +19,11 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(pat
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=max(40, int(os.environ.get("FUZZ_EXAMPLES", "0"))),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @pytest.mark.django_db
 @pytest.mark.usefixtures("wsgi_keeps_test_connection")
 def test_the_quiz_api_answers_within_its_schema(case, loaded):
