@@ -34,7 +34,8 @@ def test_worker_runs_celery_with_the_project_app():
 @pytest.mark.parametrize("name", ["web", "worker"])
 def test_app_services_are_wired_to_postgres_and_redis(name):
     env = services[name]["environment"]
-    assert env["DATABASE_URL"].startswith("postgres://archlab:archlab@postgres:5432/")
+    assert env["DATABASE_URL"].startswith("postgres://archlab:${POSTGRES_PASSWORD:?")
+    assert env["DATABASE_URL"].endswith("@postgres:5432/archlab")
     assert env["REDIS_URL"] == "redis://redis:6379/0"
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")  # required, never a default in production
     assert env["DEBUG"] == "false"
@@ -43,10 +44,18 @@ def test_app_services_are_wired_to_postgres_and_redis(name):
     assert depends["redis"]["condition"] == "service_healthy"
 
 
-def test_database_credentials_match_the_url():
+def test_database_credentials_match_the_url_and_the_password_comes_from_the_environment():
     env = services["postgres"]["environment"]
     url = services["web"]["environment"]["DATABASE_URL"]
     assert url == f"postgres://{env['POSTGRES_USER']}:{env['POSTGRES_PASSWORD']}@postgres:5432/{env['POSTGRES_DB']}"
+    assert env["POSTGRES_PASSWORD"] == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"  # compose refuses to start without
+
+
+def test_no_secret_is_written_into_the_file():
+    for name, service in services.items():
+        for key, value in (service.get("environment") or {}).items():
+            if any(word in key for word in ("SECRET", "PASSWORD", "TOKEN")):
+                assert str(value).startswith("${"), f"{name}.{key} must come from the environment"
 
 
 def test_the_web_healthcheck_probes_a_route_that_exists(client):
