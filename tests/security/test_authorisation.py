@@ -59,6 +59,11 @@ def signed_in(actor: str) -> str:
     return "ok" if actor in SIGNED_IN else "login"
 
 
+def signed_in_refusing(actor: str) -> str:
+    """As ``signed_in``, for a form the signed-in visitor may fill in wrongly (400)."""
+    return "ok-or-400" if actor in SIGNED_IN else "login"
+
+
 def owner_only(actor: str) -> str:
     """The learner's own attempt, or the instructor's own workshop: everybody else is told it does not exist."""
     return "ok" if actor == "owner" else "404"
@@ -111,7 +116,7 @@ MATRIX: dict[str, list[Check]] = {
     "quiz-api-grade": [Check("POST", refusing, {"responses": {"max-timeout": 900}})],
     # workshops: the instructor (the owner here) runs one; the commenter takes part in it
     "workshops:home": [Check("GET", signed_in)],
-    "workshops:new": [Check("GET", signed_in)],
+    "workshops:new": [Check("GET", signed_in), Check("POST", signed_in_refusing, {"title": ""})],
     "workshops:join": [Check("GET", public)],
     "workshops:join-code": [Check("GET", public)],
     "workshops:play": [Check("GET", public)],  # a participant's screen, anybody else a redirect to join
