@@ -180,11 +180,24 @@ def review_item_set(*, review: Review, item_id: int, status: str, reason: str, u
     reason = reason.strip()
     if status in NEEDS_REASON and not reason:
         raise ReviewError(NEEDS_REASON[ChecklistItem.Status(status)])
+    if status == ChecklistItem.Status.FIXED:
+        _check_fixed(review, item)
     item.status, item.reason = status, reason[:2000]
     item.decided_by = _user(user) if status != ChecklistItem.Status.OPEN else None
     item.decided_at = timezone.now() if status != ChecklistItem.Status.OPEN else None
     item.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     return item
+
+
+def _check_fixed(review: Review, item: ChecklistItem) -> None:
+    """Fixed means a later version no longer has the finding: the design changed, not only the checklist."""
+    latest = diagram_latest(diagram=Diagram.objects.get(pk=review.diagram_id))  # as it is now, not as loaded
+    still = {json.dumps(finding_key(f))[:300] for f in latest.report.get("findings", [])}
+    if item.key in still:
+        raise ReviewError(
+            f"Version {latest.number}, the latest, still has this finding: change the design first, "
+            "or accept or waive it."
+        )
 
 
 @dataclass

@@ -281,3 +281,18 @@ def test_reviewers_are_emailed_when_asked_and_the_requester_when_they_decide(
     assert decided.to == ["owner@example.com"]
     assert decided.subject.startswith("alice requested changes to Orders")
     assert "Add a DLQ" in decided.body
+
+
+def test_a_finding_is_fixed_only_once_a_later_version_no_longer_has_it(diagram, people):
+    review = request_review(diagram, people, "alice")
+    finding = review.items.filter(kind="finding").first()
+
+    def mark_fixed():
+        return services.review_item_set(
+            review=review, item_id=finding.pk, status="fixed", reason="", user=people["alice"], role="commenter"
+        )
+
+    with pytest.raises(services.ReviewError, match="Version 1, the latest, still has this finding"):
+        mark_fixed()
+    f.save(diagram, f.fixed_data(), author=people["owner"])
+    assert mark_fixed().status == "fixed"
