@@ -102,8 +102,17 @@ def form_parts(
 
 
 def general_errors(question: Mapping[str, Any], problems: Iterable[Problem]) -> list[str]:
-    """Problems that belong to no part (``responses`` itself)."""
-    return [p.message for p in problems if not _part_of(p.path, question)[0]]
+    """Problems that belong to no part (``responses`` itself), in the page's words: parts by number, not by id."""
+    messages = []
+    for p in problems:
+        if _part_of(p.path, question)[0]:
+            continue
+        if p.message.startswith("answer at least one part"):
+            count = len(question["parts"])
+            messages.append(f"Nothing was sent: answer at least one of the {count} parts, then send again.")
+        else:
+            messages.append(p.message)
+    return messages
 
 
 def raw_from_responses(question: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, Any]:
