@@ -11,7 +11,8 @@ Partial credit:
 - numeric: full credit within the tolerance; an answer that was right before a documented AWS change earns that
   answer's ``credit`` share and says what changed.
 - text: the weights of the rubric concepts found over the total weight; misconceptions are reported, not
-  subtracted.
+  subtracted. A concept or misconception counts only where the learner asserts it: a match denied in its clause
+  ("I would NOT return 202") is ignored (see :mod:`quiz.negation` for the rule).
 - design: each requirement (pattern complete, service present, rule absent, ...) counts equally.
 """
 
@@ -26,6 +27,7 @@ from typing import Any
 
 from designer.domain.diagram import DiagramError, parse
 from designer.domain.validate import validate
+from quiz.negation import is_negated
 
 __all__ = ["MAX_TEXT", "Grade", "PartGrade", "grade"]
 
@@ -122,34 +124,52 @@ def _numeric(part: Mapping[str, Any], answer: Any) -> tuple[float, dict[str, Any
 
 
 def _text(part: Mapping[str, Any], answer: Any) -> tuple[float, dict[str, Any]]:
+    """Rubric concepts found, missed and misconceptions, as in the grading format (version 1).
+
+    Optional keys, for concepts the answer names only to deny them ("There is no async worker"): the ``missed``
+    entry carries ``negated``, the sentence that denies it; and where the part lists misconceptions, the denial
+    is reported among them too, as ``{"id": <concept id>, "evidence", "explain": <the concept's>, "negated": True}``.
+    """
     text = answer if isinstance(answer, str) else ""
     text = text[:MAX_TEXT]
     sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
-    found, missed = [], []
+    found, missed, denials = [], [], []
     total = sum(float(c.get("weight", 1)) for c in part["rubric"])
     earned = 0.0
     for concept in part["rubric"]:
-        evidence = _evidence(concept["match"], sentences)
+        evidence, denied = _evidence(concept["match"], sentences)
         if evidence is not None:
             earned += float(concept.get("weight", 1))
             found.append({"concept": concept["id"], "evidence": evidence})
+        elif denied is not None:
+            missed.append({"concept": concept["id"], "explain": concept["explain"], "negated": denied})
+            denials.append({"id": concept["id"], "evidence": denied, "explain": concept["explain"], "negated": True})
         else:
             missed.append({"concept": concept["id"], "explain": concept["explain"]})
     misconceptions = [
         {"id": m["id"], "evidence": ev, "explain": m["explain"]}
         for m in part.get("misconceptions") or ()
-        if (ev := _evidence(m["match"], sentences)) is not None
+        if (ev := _evidence(m["match"], sentences)[0]) is not None
     ]
+    if part.get("misconceptions"):
+        misconceptions += denials
     feedback = {"found": found, "missed": missed, "misconceptions": misconceptions}
     return (earned / total if total else 0.0), feedback
 
 
-def _evidence(patterns: list[str], sentences: list[str]) -> str | None:
-    """The first sentence that matches any of ``patterns`` (case-insensitive), or None."""
+def _evidence(patterns: list[str], sentences: list[str]) -> tuple[str | None, str | None]:
+    """The first sentence that asserts any of ``patterns`` (case-insensitive), else the first that only denies one.
+
+    Returns ``(asserted, None)``, ``(None, denied)`` or ``(None, None)``.
+    """
+    denied = None
     for sentence in sentences:
-        if any(_compiled(p).search(sentence) for p in patterns):
-            return sentence
-    return None
+        for pattern in patterns:
+            for match in _compiled(pattern).finditer(sentence):
+                if not is_negated(pattern, sentence, match.start(), match.end()):
+                    return sentence, None
+                denied = denied or sentence
+    return None, denied
 
 
 @lru_cache(maxsize=4096)

@@ -215,13 +215,19 @@ def _text_details(part: Mapping[str, Any], feedback: Mapping[str, Any], answer: 
         for f in feedback.get("found", ())
     ]
     missed = [
-        {"id": m["concept"], "explain": m["explain"], "weight": _num(concepts.get(m["concept"], {}).get("weight", 1))}
+        {
+            "id": m["concept"],
+            "explain": m["explain"],
+            "weight": _num(concepts.get(m["concept"], {}).get("weight", 1)),
+            "denied": m.get("negated", ""),  # the sentence that says the opposite, if one does
+        }
         for m in feedback.get("missed", ())
     ]
     return {
         "found": found,
         "missed": missed,
-        "misconceptions": feedback.get("misconceptions", []),
+        # A denied concept is shown once, among the missed ones with the sentence that denies it.
+        "misconceptions": [m for m in feedback.get("misconceptions", []) if not m.get("negated")],
         "text": answer or "",
     }
 

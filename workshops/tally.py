@@ -53,7 +53,7 @@ def summarize(question: Mapping[str, Any], grade: Mapping[str, Any], responses: 
             entry["v"] = responses.get(pid)
         elif kind == "text" and entry["a"]:
             entry["missed"] = [m["concept"] for m in feedback.get("missed", ())]
-            entry["mis"] = [m["id"] for m in feedback.get("misconceptions", ())]
+            entry["mis"] = [m["id"] for m in feedback.get("misconceptions", ()) if not m.get("negated")]
         elif kind == "design" and entry["a"]:
             entry["rules"] = sorted({f["rule"] for f in feedback.get("findings", ())})
             entry["unmet"] = list(feedback.get("unmet", ()))

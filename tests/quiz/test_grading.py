@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from quiz.grading import grade
 
@@ -152,3 +153,147 @@ def test_an_invalid_design_reports_the_parse_errors():
     result = part(grade(DESIGN, {"build": {"nodes": [{"id": "x", "type": "mainframe"}]}}), "build")
     assert result.score == 0
     assert result.feedback["errors"][0]["path"] == "nodes[0].type"
+
+
+# --- Negation: a concept named only to be denied earns nothing ------------------------------------------------
+
+WORKSHOP = yaml.safe_load((ROOT / "quiz" / "content" / "workshop.yaml").read_text())["questions"]
+WS_08 = next(q for q in WORKSHOP if q["id"] == "ws-08")
+DENIED_EVERYTHING = (
+    "I would NOT return 202 Accepted with a job id. I would never use S3 or presigned URLs, no polling a status "
+    "endpoint and no WebSocket. There is no async worker. The default timeout cannot be raised."
+)
+
+
+def explain(text, question=QUESTION):
+    return part(grade(question, {"explain": text}), "explain")
+
+
+def test_an_answer_that_denies_every_concept_scores_nothing():
+    result = explain(DENIED_EVERYTHING, WS_08)
+    assert result.score == 0  # 5.4 of 6 before negation was read
+    assert result.feedback["found"] == []
+    denied = {m["concept"]: m["negated"] for m in result.feedback["missed"] if "negated" in m}
+    assert denied == {
+        "accept": "I would NOT return 202 Accepted with a job id.",
+        "worker": "There is no async worker.",
+        "s3-url": "I would never use S3 or presigned URLs, no polling a status endpoint and no WebSocket.",
+        "notify": "I would never use S3 or presigned URLs, no polling a status endpoint and no WebSocket.",
+        "nuance": "The default timeout cannot be raised.",
+    }
+
+
+def test_a_denied_concept_is_reported_with_the_misconceptions_when_the_part_has_them():
+    result = explain("The default timeout cannot be raised.", WS_08)
+    assert result.feedback["misconceptions"] == [
+        {
+            "id": "nuance",
+            "evidence": "The default timeout cannot be raised.",
+            "explain": next(c["explain"] for c in WS_08["parts"][3]["rubric"] if c["id"] == "nuance"),
+            "negated": True,
+        }
+    ]
+
+
+def test_a_denied_concept_is_not_reported_as_a_misconception_when_the_part_lists_none():
+    question = {**QUESTION, "parts": [{**QUESTION["parts"][3], "misconceptions": []}]}
+    result = explain("There is no DLQ.", question)
+    assert result.feedback["misconceptions"] == []
+    assert result.feedback["missed"][0] == {
+        "concept": "dlq",
+        "explain": "Failures need a DLQ.",
+        "negated": "There is no DLQ.",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would not add a DLQ.",
+        "I wouldn't add a DLQ.",
+        "I dont need a DLQ.",
+        "I never add a DLQ.",
+        "I cannot add a DLQ.",
+        "I can't add a DLQ.",
+        "There is no DLQ.",
+        "None of the queues gets a DLQ.",
+        "Nothing lands in a DLQ.",
+        "Neither a DLQ nor retries.",
+        "Retries, nor a DLQ.",
+        "Handle failures without a DLQ.",
+        "Retry in code instead of a DLQ.",
+        "Retry in code rather than a DLQ.",
+        "A DLQ is not needed.",
+        "The DLQ isn't needed.",
+    ],
+)
+def test_each_negation_cue_denies_the_concept_it_governs(text):
+    result = explain(text)
+    assert result.score == 0
+    assert result.feedback["missed"][0]["negated"] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("The client does not wait: it gets 202 and polls a status endpoint.", "accept"),
+        ("The client does not wait: it gets 202 and polls a status endpoint.", "notify"),
+        ("Don't hold the connection open; return 202 with a job id.", "accept"),
+        ("The client doesn't wait and gets 202 right away.", "accept"),
+        ("Instead of waiting, the API returns 202 Accepted.", "accept"),
+        ("Return 202 Accepted, not a 504 after 29 seconds.", "accept"),
+        ("There is no need to hold the connection open: return 202 Accepted with a job id.", "accept"),
+        ("There is no need to keep the client waiting, so return 202 Accepted.", "accept"),
+        ("API Gateway's 29 s limit can be raised for Regional REST APIs.", "nuance"),
+        ("29 s is not a hard limit any more: Regional REST APIs can request more since June 2024.", "nuance"),
+        ("If the report is not ready, the client polls the status endpoint again.", "notify"),
+        ("Use a WebSocket that doesn't need polling.", "notify"),
+        ("Not only does it return 202, it also hands back a job id.", "accept"),
+        ("It returns 202 at once without waiting for the background job.", "worker"),
+        ("Store the report in S3 without making the bucket public.", "s3-url"),
+    ],
+)
+def test_legitimate_negative_phrasing_still_earns_the_concept(text, concept):
+    result = explain(text, WS_08)
+    assert concept in {f["concept"] for f in result.feedback["found"]}
+    assert result.feedback["misconceptions"] == []
+
+
+def test_a_concept_asserted_in_one_sentence_and_denied_in_another_earns_credit():
+    result = explain("I would not add a DLQ at first. Later, add a DLQ.")
+    assert result.feedback["found"] == [{"concept": "dlq", "evidence": "Later, add a DLQ."}]
+    assert result.feedback["misconceptions"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Without a DLQ the failed message comes back until retention ends.",  # a condition, not a denial
+        "If there is no DLQ, the message comes back until retention ends.",
+        "A DLQ is not only useful, it is needed.",
+    ],
+)
+def test_supposing_a_negation_denies_nothing(text):
+    assert explain(text).score == 3
+
+
+def test_a_denied_misconception_is_not_reported():
+    assert explain("FIFO does not give exactly-once processing in Lambda.").feedback["misconceptions"] == []
+    assert explain("FIFO gives exactly-once processing in Lambda.").feedback["misconceptions"][0]["id"] == "once"
+
+
+def test_a_pattern_that_spells_out_a_negation_matches_its_own_negative_statement():
+    question = {
+        "id": "t-03",
+        "parts": [
+            {
+                "id": "explain",
+                "type": "text",
+                "rubric": [
+                    {"id": "cached", "explain": "Hits never reach Lambda.", "match": [r"never reach(es)? lambda"]}
+                ],
+                "misconceptions": [],
+            }
+        ],
+    }
+    assert explain("A cache hit never reaches Lambda.", question).score == 1

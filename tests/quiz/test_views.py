@@ -237,7 +237,9 @@ def test_pages_run_a_fixed_number_of_queries_however_much_was_answered(
 
 def test_a_correct_option_left_unticked_reads_as_a_miss_not_a_success(client, loaded):
     page = post_ws17(client, headers=HTMX).content.decode()  # ticked push (right) and sns-stores (wrong)
-    options = re.findall(r'<li class="r-option([^"]*)">\s*<p class="r-option-text">\s*<span class="r-tag">([^<]+)', page)
+    options = re.findall(
+        r'<li class="r-option([^"]*)">\s*<p class="r-option-text">\s*<span class="r-tag">([^<]+)', page
+    )
     facts = options[4:10]  # choose-service has 4 options; then the six facts in file order
     assert [(cls.strip(), tag) for cls, tag in facts] == [
         ("is-correct is-chosen", "✓ Correct"),  # push
@@ -248,3 +250,12 @@ def test_a_correct_option_left_unticked_reads_as_a_miss_not_a_success(client, lo
         ("is-wrong", "✗ Incorrect"),  # sqs-broadcast
     ]
     assert page.count("A correct option you did not tick") == 3
+
+
+def test_a_denied_concept_is_shown_once_with_the_sentence_that_denies_it(client, loaded):
+    answer = "I would NOT return 202 Accepted with a job id. There is no async worker."
+    sent = client.post("/quiz/q/ws-08/", {"part-explain": answer})
+    assert sent.status_code == 302
+    attempt = client.get(sent["Location"]).content.decode()
+    assert "You wrote the opposite:</span> “I would NOT return 202 Accepted with a job id.”" in attempt
+    assert attempt.count("I would NOT return 202 Accepted with a job id.") == 2  # the denial, and "Your answer"

@@ -1,6 +1,7 @@
 """The pure parts of workshops: join codes and nicknames, points and ranks, item analysis, tallies."""
 
 import ast
+import copy
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,22 @@ def test_a_tally_counts_options_bands_numbers_and_missed_concepts():
     assert parts["t"].answered == 2
     assert parts["t"].missed[0] == {"id": "k2", "explain": "Concept two", "count": 2, "share": 100}
     assert parts["t"].mean == 25.0
+
+
+def test_a_denied_concept_counts_as_missed_never_as_a_misconception():
+    question = copy.deepcopy(QUESTION)
+    text = next(p for p in question["parts"] if p["id"] == "t")
+    text["misconceptions"] = [{"id": "wrong", "explain": "A real misconception", "match": ["three"]}]
+
+    def graded(answer):
+        from quiz.grading import grade
+
+        return tally.summarize(question, grade(question, {"t": answer}).to_dict(), {"t": answer})
+
+    summaries = [graded("There is no one here."), graded("One. It is three.")]
+    parts = {p.id: p for p in tally.tally(question, summaries)}
+    assert {m["id"]: m["count"] for m in parts["t"].missed} == {"k1": 1, "k2": 2}
+    assert [(m["id"], m["explain"]) for m in parts["t"].misconceptions] == [("wrong", "A real misconception")]
 
 
 def test_an_empty_room_tallies_to_zeroes():
