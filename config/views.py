@@ -9,7 +9,9 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404
 from django.views import defaults
 
 DATABASE_DOWN = "the database is unavailable for a moment; nothing was changed, try again in a few seconds"
@@ -24,10 +26,24 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
+def _reason(exception: Exception) -> str:
+    """The sentence a view gave its refusal (``Http404("this link ... was revoked")``); none for an unknown address."""
+    if isinstance(exception, Resolver404) or not exception.args or not isinstance(exception.args[0], str):
+        return ""
+    return exception.args[0]
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"errors": [{"path": "", "message": "not found"}]}, status=404)
-    return defaults.page_not_found(request, exception)
+    return render(request, "404.html", {"reason": _reason(exception)}, status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        message = _reason(exception) or "you may not do this"
+        return JsonResponse({"errors": [{"path": "", "message": message}]}, status=403)
+    return render(request, "403.html", {"reason": _reason(exception)}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -36,7 +52,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return database_unavailable(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"errors": [{"path": "", "message": "the server failed; nothing was changed"}]}, status=500)
-    return defaults.server_error(request)
+    return defaults.server_error(request)  # templates/500.html, rendered without the request
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:

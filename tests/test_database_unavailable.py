@@ -88,4 +88,5 @@ def test_other_failures_stay_500s_that_name_nothing_internal(browser, monkeypatc
     assert api.json()["errors"][0]["message"] == "the server failed; nothing was changed"
     assert page.status_code == 500
     assert b"a bug" not in page.content
+    assert b"Something went wrong" in page.content
     assert "Retry-After" not in page
