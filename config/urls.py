@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 # The Swagger page loads its start-up script from its own URL (the split view: no inline script) but Swagger UI
@@ -12,6 +14,8 @@ api_docs = csp_override(
 )(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico where a page names no icon (a JSON answer, a download).
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("quiz/", include("quiz.urls")),

@@ -74,14 +74,33 @@ def pattern_names() -> dict[str, str]:
     return {p["id"]: p["name"] for p in pattern_catalog()}
 
 
-def cost_by_node(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Cost lines grouped by node, most expensive first, for the table and the bar chart."""
+def node_labels(data: dict[str, Any]) -> dict[str, str]:
+    """Each node's label in a stored diagram, its id where it has none: what people call their services."""
+    return {n["id"]: n.get("label") or n["id"] for n in data.get("nodes", [])}
+
+
+def cost_by_node(result: dict[str, Any], labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Cost lines grouped by node (with its label), most expensive first, for the table and the bar chart."""
+    labels = labels or {}
     groups: dict[str, dict[str, Any]] = {}
     for line in result.get("lines", []):
-        group = groups.setdefault(line["node"], {"node": line["node"], "total": 0.0, "lines": []})
+        node = line["node"]
+        group = groups.setdefault(node, {"node": node, "label": labels.get(node, node), "total": 0.0, "lines": []})
         group["total"] += float(line["cost_usd"])
         group["lines"].append(line)
     return sorted(groups.values(), key=lambda g: -g["total"])
+
+
+def paths_labelled(result: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The estimate's entry paths, each with the labels of its nodes and of its entry."""
+    return [
+        {
+            **path,
+            "labels": [labels.get(n, n) for n in path["nodes"]],
+            "entry_label": labels.get(path["entry"], path["entry"]),
+        }
+        for path in result.get("paths", [])
+    ]
 
 
 CSV_COLUMNS = ("node", "dimension", "quantity", "unit", "unit_price_usd", "cost_usd", "source")

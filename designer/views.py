@@ -22,6 +22,8 @@ from designer.presenters import (
     editor_catalog,
     estimate_csv_text,
     findings_by_severity,
+    node_labels,
+    paths_labelled,
     pattern_by_id,
     pattern_catalog,
     pattern_names,
@@ -269,7 +271,9 @@ def starter_image(request: HttpRequest, pattern_id: str) -> HttpResponse:
 def _estimate_fragment(request: HttpRequest, diagram: services.Diagram, estimate: services.Estimate) -> HttpResponse:
     context = {"diagram": diagram, "estimate": estimate, "result": estimate.result}
     if estimate.status == "done":
-        context["lines_by_node"] = cost_by_node(estimate.result)
+        labels = node_labels(estimate.version.data)
+        context["lines_by_node"] = cost_by_node(estimate.result, labels)
+        context["paths"] = paths_labelled(estimate.result, labels)
     status = 200 if estimate.status in ("queued", "running") else 286  # 286 tells htmx to stop polling
     return render(request, "designer/estimate.html#estimate", context, status=status if request.htmx else 200)
 

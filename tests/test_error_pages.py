@@ -46,3 +46,11 @@ def test_a_role_too_weak_is_told_why():
     page = response.content.decode()
     assert "Not allowed" in page
     assert "viewer" in page  # the role the visitor has, in the reason
+
+
+def test_the_site_has_an_icon():
+    page = Client().get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon' in page
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon")

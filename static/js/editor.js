@@ -35,6 +35,9 @@ const UNDO_LIMIT = 100;
 const SAVE_DELAY_MS = 600;
 
 const root = $("#editor");
+// Viewers and commenters get no palette or edit buttons (the template leaves them out) and read-only fields;
+// selecting, zooming, exports, findings, estimates and comments stay.
+const readOnly = root.dataset.readonly === "true";
 const catalog = JSON.parse($("#catalog-data").textContent);
 const types = Object.fromEntries(catalog.types.map((t) => [t.id, t]));
 const kinds = Object.fromEntries(catalog.kinds.map((k) => [k.id, k]));
@@ -100,8 +103,6 @@ function freshId(prefix, taken) {
   for (let i = 1; ; i += 1) if (!taken.has(`${prefix}-${i}`)) return `${prefix}-${i}`;
 }
 
-const readOnly = root.dataset.readonly === "true";
-
 function change(mutate, { save = true } = {}) {
   if (readOnly) {
     toast(`You can look at this diagram (${root.dataset.role}) but not change it.`);
@@ -131,7 +132,8 @@ function addEdge(sourceId, targetId, kind) {
   const tgt = nodeById(targetId);
   if (!allowedKinds.length) {
     const reach = [...new Set(catalog.connections.filter(([s]) => s === src.type).map(([, t]) => t))];
-    toast(`${types[src.type].name} cannot connect to ${types[tgt.type].name}. It connects to: ${reach.join(", ") || "nothing"}.`);
+    const names = reach.map((t) => (types[t] ? types[t].name : t));
+    toast(`${types[src.type].name} cannot connect to ${types[tgt.type].name}. It connects to: ${names.join(", ") || "nothing"}.`);
     return null;
   }
   const id = freshId("e", new Set(state.edges.map((e) => e.id)));
@@ -236,7 +238,8 @@ function fillSelection(panel, chosen) {
     return;
   }
   if (chosen.length > 1) {
-    panel.replaceChildren(el("p", {}, `${chosen.length} items selected.`), el("button", { type: "button", onclick: deleteSelection }, "Delete them"));
+    panel.replaceChildren(el("p", {}, `${chosen.length} items selected.`),
+      readOnly ? "" : el("button", { type: "button", onclick: deleteSelection }, "Delete them"));
     return;
   }
   const id = chosen[0].id();
@@ -246,7 +249,15 @@ function fillSelection(panel, chosen) {
   if (edge) panel.replaceChildren(...edgeForm(edge));
 }
 
+// In a read-only editor a field shows its value but takes no input: text stays selectable (readonly); a select or
+// a checkbox has no readonly state, so it is disabled.
+function lock(input) {
+  if (input.matches("select, input[type=checkbox]")) input.disabled = true;
+  else input.readOnly = true;
+}
+
 function field(labelText, input, help, unit) {
+  if (readOnly) lock(input);
   const wrap = el("div", { class: "field" }, el("label", { for: input.id }, labelText, unit ? ` (${unit})` : ""), input);
   if (help) wrap.append(el("small", {}, help));
   wrap.append(el("span", { class: "field-error", role: "alert" }));
@@ -260,6 +271,7 @@ function nodeForm(node) {
   const out = [
     el("h3", {}, type.name),
     el("p", { class: "hint" }, type.summary),
+    el("p", { class: "hint" }, "Id ", el("code", {}, node.id), " (traffic profiles name services by id)"),
     field("Label", label),
   ];
   const config = node.config || {};
@@ -324,6 +336,7 @@ function connectionsBlock(node) {
     list.append(el("li", {}, el("button", { type: "button", class: "link", onclick: () => select(e.id) }, text)));
   }
   block.append(list);
+  if (readOnly) return block;
   const targets = state.nodes.filter((n) => n.id !== node.id && edgeKinds(node.id, n.id).length);
   const picker = el("select", { id: "connect-to" }, el("option", { value: "" }, "Choose a service…"),
     ...targets.map((n) => el("option", { value: n.id }, `${n.label} (${edgeKinds(node.id, n.id).join(" / ")})`)));
@@ -373,7 +386,7 @@ function edgeForm(edge) {
     });
     out.push(wrap);
   }
-  out.push(el("button", { type: "button", onclick: () => removeIds([edge.id]) }, "Delete connection"));
+  if (!readOnly) out.push(el("button", { type: "button", onclick: () => removeIds([edge.id]) }, "Delete connection"));
   return out;
 }
 
@@ -475,7 +488,8 @@ function redo() {
 function layout() {
   const run = cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 50, rankSep: 110, animate: false });
   run.run();
-  change((s) => { for (const n of s.nodes) n.position = roundPos(cy.getElementById(n.id).position()); });
+  // A read-only diagram without positions is laid out for viewing; nothing is stored.
+  if (!readOnly) change((s) => { for (const n of s.nodes) n.position = roundPos(cy.getElementById(n.id).position()); });
   cy.fit(undefined, 40);
 }
 
@@ -530,16 +544,17 @@ function highlight(finding) {
 document.addEventListener("keydown", (event) => {
   if (event.target.closest("input, select, textarea, dialog")) return;
   const mod = event.ctrlKey || event.metaKey;
-  if (mod && event.key.toLowerCase() === "z") { event.preventDefault(); (event.shiftKey ? redo : undo)(); return; }
-  if (mod && event.key.toLowerCase() === "y") { event.preventDefault(); redo(); return; }
+  if (!readOnly && mod && event.key.toLowerCase() === "z") { event.preventDefault(); (event.shiftKey ? redo : undo)(); return; }
+  if (!readOnly && mod && event.key.toLowerCase() === "y") { event.preventDefault(); redo(); return; }
   if (event.target.closest("#node-list")) return nodeListKeys(event);
   if (event.target.closest("#canvas") || event.target === document.body) {
-    if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelection(); }
-    else if (event.key === "f") ACTIONS.fit();
-    else if (event.key === "l") layout();
-    else if (event.key === "c") ACTIONS.connect();
+    if (event.key === "f") ACTIONS.fit();
     else if (event.key === "+") ACTIONS["zoom-in"]();
     else if (event.key === "-") ACTIONS["zoom-out"]();
+    else if (readOnly) return; // the keys below change the diagram
+    else if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelection(); }
+    else if (event.key === "l") layout();
+    else if (event.key === "c") ACTIONS.connect();
   }
 });
 
@@ -549,6 +564,7 @@ function nodeListKeys(event) {
   const id = item.dataset.id;
   const step = 20;
   const moves = { ArrowUp: [0, -step], ArrowDown: [0, step], ArrowLeft: [-step, 0], ArrowRight: [step, 0] };
+  if (readOnly && (event.shiftKey || event.key === "c" || event.key === "Delete" || event.key === "Backspace")) return;
   if (event.shiftKey && moves[event.key]) {
     event.preventDefault();
     const [dx, dy] = moves[event.key];
@@ -583,7 +599,7 @@ $("#node-list").addEventListener("focusin", (event) => {
   }
 });
 
-$("#diagram-name").addEventListener("change", (event) => change((s) => { s.name = event.target.value || "Untitled"; }));
+if (!readOnly) $("#diagram-name").addEventListener("change", (event) => change((s) => { s.name = event.target.value || "Untitled"; }));
 
 // ---- palette ------------------------------------------------------------------------------------------------
 
@@ -608,7 +624,7 @@ function renderPalette(filter = "") {
   $("#palette-groups").replaceChildren(...(groups.length ? groups : [el("p", { class: "hint" }, "No service matches.")]));
 }
 
-$("#palette-search").addEventListener("input", (event) => renderPalette(event.target.value));
+$("#palette-search")?.addEventListener("input", (event) => renderPalette(event.target.value));
 const canvasBox = $("#canvas");
 canvasBox.addEventListener("dragover", (event) => { if (event.dataTransfer.types.includes("application/x-archlab-type")) { event.preventDefault(); event.dataTransfer.dropEffect = "copy"; } });
 canvasBox.addEventListener("drop", (event) => {
@@ -647,7 +663,7 @@ document.querySelectorAll("[data-export]").forEach((link) => link.addEventListen
 // Expose a small surface for tests and the browser console.
 window.archlab = { get state() { return state; }, get version() { return version; }, cy, save, addNode, addEdge, undo, redo };
 
-renderPalette();
+if (!readOnly) renderPalette();
 if (readOnly) cy.autoungrabify(true);
 sync();
 if (state.nodes.length && state.nodes.every((n) => n.position)) cy.fit(undefined, 40);

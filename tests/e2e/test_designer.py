@@ -101,6 +101,7 @@ def test_a_refused_connection_says_why(page):
     queue, topic = node_ids(page)
     drag_connect(page, queue, topic)
     expect(page.locator("#toast")).to_contain_text("cannot connect to Amazon SNS")
+    expect(page.locator("#toast")).to_contain_text("It connects to: AWS Lambda")  # names, not catalog ids
     assert page.evaluate("archlab.state.edges.length") == 0
 
 

@@ -138,6 +138,7 @@ MATRIX: dict[str, list[Check]] = {
 
 # Addresses that need no check, and why.
 PUBLIC = {
+    "favicon": "a redirect to the site's icon among the static files",
     "api-schema": "the OpenAPI description of the API: public documentation, no data",
     "api-docs": "the Swagger page over that description: public documentation, no data",
     "<api/quiz/^.*$>": "the quiz API's catch-all: a JSON 404 for any other address under /api/quiz/",
