@@ -10,7 +10,9 @@ Pure Python, for scores on the quiz's 0-100 scale.
 - Item-rest correlation r: Pearson's correlation between the question's scores and the rest scores; with
   right/wrong scores it is the point-biserial correlation.
 
-Both need at least two respondents who differ; otherwise they are ``None`` (not enough evidence).
+Both need at least two respondents who differ; otherwise they are ``None`` (not enough evidence). A workshop's
+item analysis (:func:`item_stats`) gives them only from ``MIN_RESPONDENTS`` answers up: with fewer, the top and
+bottom groups are one or two people and D says more about them than about the question.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["GROUP_SHARE", "ItemStats", "item_rest_correlation", "item_stats", "upper_lower_index"]
+__all__ = ["GROUP_SHARE", "MIN_RESPONDENTS", "ItemStats", "item_rest_correlation", "item_stats", "upper_lower_index"]
 
 GROUP_SHARE = 0.27
+MIN_RESPONDENTS = 6  # groups of two at 27 %: below this, D and r are not shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,8 @@ class ItemStats:
             return "easy for this room"
         if self.difficulty < 30:
             return "hard for this room"
+        if self.answered < MIN_RESPONDENTS:
+            return f"too few answers to judge (fewer than {MIN_RESPONDENTS})"
         if self.discrimination is not None and self.discrimination < 0.2:
             return "separates strong and weak answers poorly"
         return "works"
@@ -80,4 +85,6 @@ def item_rest_correlation(item: Sequence[float], rest: Sequence[float]) -> float
 def item_stats(item: Sequence[float], rest: Sequence[float]) -> ItemStats:
     """Every figure for one question from the paired scores of those who answered it."""
     difficulty = round(sum(item) / len(item), 1) if item else None
+    if len(item) < MIN_RESPONDENTS:
+        return ItemStats(len(item), difficulty, None, None)
     return ItemStats(len(item), difficulty, upper_lower_index(item, rest), item_rest_correlation(item, rest))

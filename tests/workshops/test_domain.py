@@ -111,8 +111,8 @@ def test_upper_lower_index_of_a_question_that_separates_the_room_perfectly():
 
 
 def test_a_question_the_weaker_group_got_right_has_a_negative_index_and_says_so():
-    item = [0, 0, 100, 100]
-    rest = [400, 300, 100, 0]
+    item = [0, 0, 0, 100, 100, 100]
+    rest = [400, 350, 300, 100, 50, 0]
     result = stats.item_stats(item, rest)
     assert result.discrimination == -1.0
     assert result.correlation < 0
@@ -131,6 +131,13 @@ def test_a_question_everyone_scores_alike_on_separates_poorly():
     result = stats.item_stats([50, 60, 55, 50, 60, 55, 52, 58], [10, 20, 30, 40, 50, 60, 70, 80])
     assert result.discrimination == 0.0
     assert result.verdict == "separates strong and weak answers poorly"
+
+
+def test_a_room_too_small_gets_no_index_and_is_told_so():
+    result = stats.item_stats([100, 0], [300, 0])  # D would be 1.0 from one person in each group
+    assert (result.discrimination, result.correlation) == (None, None)
+    assert result.verdict == f"too few answers to judge (fewer than {stats.MIN_RESPONDENTS})"
+    assert stats.item_stats([100, 0, 100, 0, 100, 0], [5, 0, 5, 0, 5, 0]).discrimination == 1.0
 
 
 def test_difficulty_is_the_mean_score():

@@ -229,6 +229,17 @@ def test_a_removed_participant_is_told_and_can_no_longer_answer(workshop, instru
     assert response.status_code == 409
 
 
+def test_a_removed_participant_is_offered_to_join_again_only_while_joining_is_open(workshop, instructor):
+    c = joined_client(workshop, "Ana")
+    ana = Participant.objects.get()
+    client_for(instructor).post(f"/workshops/{workshop.pk}/participants/{ana.pk}/remove/", **HTMX)
+    assert "join again" in c.get(f"/workshops/play/{workshop.code}/").content.decode()
+    step(workshop, "lock")
+    page = c.get(f"/workshops/play/{workshop.code}/").content.decode()
+    assert "join again" not in page
+    assert "the workshop takes no new participants now" in page
+
+
 # ---- the screens a room shares
 
 
