@@ -27,6 +27,8 @@ class Hit:
     nodes: tuple[str, ...] = ()
     edges: tuple[str, ...] = ()
     severity: str | None = None
+    why: str | None = None  # for a rule that covers two cases: this case's own explanation and fix
+    fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ def run_rules(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
                     rule=spec.id,
                     severity=hit.severity or spec.severity,
                     message=hit.message,
-                    why=spec.why,
-                    fix=spec.fix,
+                    why=hit.why or spec.why,
+                    fix=hit.fix or spec.fix,
                     nodes=tuple(dict.fromkeys(hit.nodes)),
                     edges=tuple(dict.fromkeys(hit.edges)),
                     refs=spec.refs,

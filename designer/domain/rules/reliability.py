@@ -165,10 +165,24 @@ def orphan_node(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         return
     for node in ctx.diagram.nodes:
         if not ctx.out(node.id) and not ctx.into(node.id):
-            yield Hit(f"{ctx.name(node.id)} is not connected to anything", (node.id,))
+            yield Hit(f"{ctx.name(node.id)} is not connected to anything", (node.id,), why=ORPHAN_WHY, fix=ORPHAN_FIX)
     traffic = ctx.diagram.traffic
     if not (traffic and traffic.entries) and not any(ctx.is_entry(n) for n in ctx.diagram.nodes):
-        yield Hit("Nothing in this diagram starts the flow: no client, schedule or traffic entry", severity="info")
+        yield Hit(
+            "Nothing in this diagram starts the flow: no client, schedule or traffic entry",
+            severity="info",
+            why=NO_ENTRY_WHY,
+            fix=NO_ENTRY_FIX,
+        )
+
+
+ORPHAN_WHY = "A service with no connections does nothing in this design: it is either forgotten or missing its links."
+ORPHAN_FIX = "Connect it to what calls it and to what it calls, or remove it."
+NO_ENTRY_WHY = (
+    "Without a client, a schedule or an event source, nothing starts work: the design cannot be followed from end "
+    "to end, and an estimate cannot tell where requests come from."
+)
+NO_ENTRY_FIX = "Add the client, schedule or event source that starts the flow, or a traffic profile entry for it."
 
 
 @rule("dynamodb-stream-disabled")

@@ -528,6 +528,16 @@ def test_findings_carry_why_fix_and_refs_from_the_rule_data():
     assert finding.edges == ("e2",)
 
 
+def test_each_case_of_a_two_case_rule_explains_itself():
+    [orphan] = check({**API, "lost": "sqs"}, [("web", "api")]).fired("orphan-node")
+    [no_entry] = check({"f": fn(), "q": "sqs"}, [("f", "q")]).fired("orphan-node")
+    assert "no connections does nothing" in orphan.why
+    assert "nothing starts work" not in orphan.why
+    assert "nothing starts work" in no_entry.why
+    assert "Add the client, schedule or event source" in no_entry.fix
+    assert "remove it" not in no_entry.fix
+
+
 @pytest.mark.parametrize("spec", load_rules().values(), ids=lambda s: s.id)
 def test_every_rule_explains_itself(spec):
     assert spec.severity in ("error", "warning", "info")
