@@ -197,7 +197,11 @@ def diagram_history(request: HttpRequest, pk: int) -> HttpResponse:
     versions = diagram.versions.select_related("author").only(
         "number", "message", "created_at", "author__username", "diagram_id"
     )
-    return render(request, "designer/history.html", {"diagram": diagram, "versions": versions})
+    named_only = request.GET.get("named") == "1"
+    if named_only:
+        versions = versions.exclude(message="")
+    context = {"diagram": diagram, "versions": versions, "named_only": named_only}
+    return render(request, "designer/history.html", context)
 
 
 @require_GET

@@ -123,6 +123,17 @@ def test_history_lists_versions_and_restore_makes_a_new_one(client):
     assert diagram.versions.get(number=3).data["nodes"] == []
 
 
+def test_history_marks_autosaves_and_can_show_named_versions_only(client):
+    diagram = new_diagram(client)  # version 1: "created"
+    save(client, diagram, SYNC, base=1)  # version 2: an autosave
+    everything = client.get(f"/designer/{diagram.pk}/history").content.decode()
+    assert everything.count('<span class="meta">autosave</span>') == 1
+    assert "<strong>created</strong>" in everything
+    named = client.get(f"/designer/{diagram.pk}/history?named=1").content.decode()
+    assert "autosave</span>" not in named
+    assert re.findall(r"<td>(\d+)(?: \(latest\))?</td>", named) == ["1"]
+
+
 def test_keep_a_copy_creates_a_new_diagram(client):
     diagram = new_diagram(client)
     response = client.post(f"/designer/{diagram.pk}/copy", json.dumps(SYNC), content_type="application/json")
