@@ -36,6 +36,7 @@ def test_the_page_defaults_to_the_last_two_versions_and_shows_costs(owner_client
     assert "+4.25" in page
     assert "config.timeout_s" in page
     assert "Orders table" in page
+    assert '<strong>Orders table</strong> <span class="meta">Amazon DynamoDB</span>' in page  # the service's name
     assert "added (green, thick border)" in page  # the legend says it in words, not colour alone
 
 
