@@ -48,11 +48,17 @@ def question(request: HttpRequest, qid: str) -> HttpResponse:
     set_key = request.POST.get("set") or request.GET.get("set") or ""
     if request.method == "GET":
         raw = _retry_values(request, item)
-        return render(request, "quiz/question.html", _question_context(item, set_key, raw=raw))
+        context = _question_context(item, set_key, raw=raw, learner=learner_of(request))
+        return render(request, "quiz/question.html", context)
     learner = learner_of(request, create=True)
     files = {name: f.read(answers.MAX_DIAGRAM_BYTES + 1) for name, f in request.FILES.items()}
-    form = answers.from_form(item.data, dict(request.POST.lists()), files)
-    problems = form.problems
+    data, refused = dict(request.POST.lists()), []
+    try:
+        data = services.form_with_saved_diagrams(item.data, data, learner)
+    except services.ResponsesInvalid as exc:  # a chosen diagram the learner cannot open
+        refused = exc.problems
+    form = answers.from_form(item.data, data, files)
+    problems = refused + form.problems
     if not problems:
         try:
             attempt = services.attempt_create(question=item, responses=form.responses, learner=learner)
@@ -63,7 +69,7 @@ def question(request: HttpRequest, qid: str) -> HttpResponse:
                 context = _attempt_context(attempt, set_key, due=services.due_count(learner=learner), fresh=True)
                 return render(request, "quiz/question.html#graded", context)
             return redirect(_with_set(reverse("quiz:attempt", args=[attempt.pk]), set_key, fresh=True))
-    context = _question_context(item, set_key, raw=form.raw, problems=problems)
+    context = _question_context(item, set_key, raw=form.raw, problems=problems, learner=learner)
     # htmx swaps only 2xx answers by default; without htmx the page says 400 and still shows the form.
     if request.htmx:
         return render(request, "quiz/question.html#answer", context)
@@ -113,18 +119,22 @@ def _retry_values(request: HttpRequest, item: Question) -> dict[str, Any]:
     return presenters.raw_from_responses(item.data, previous.responses) if previous.question_id == item.pk else {}
 
 
-def _question_context(item: Question, set_key: str, *, raw: Any = None, problems: Any = ()) -> dict[str, Any]:
+def _question_context(
+    item: Question, set_key: str, *, raw: Any = None, problems: Any = (), learner: services.Learner | None = None
+) -> dict[str, Any]:
     qset = services.question_set(key=set_key, question=item)
     if qset is None or item not in qset.questions:  # a stale or foreign set: walk the question's own section
         qset = services.question_set(key=None, question=item)
     before, after, position = qset.neighbours(item) if qset else (None, None, 0)
+    has_design = any(p["type"] == "design" for p in item.data["parts"])
     return {
         "question": item,
         "data": item.data,
         "parts": presenters.form_parts(item.data, raw=raw, problems=problems),
         "errors": presenters.general_errors(item.data, problems),
         "has_problems": bool(problems),
-        "has_file": any(p["type"] == "design" for p in item.data["parts"]),
+        "has_file": has_design,
+        "my_diagrams": services.learner_diagrams(learner=learner) if has_design and learner else [],
         "rules": presenters.grading_rules(item.data),
         "total_rule": presenters.TOTAL_RULE,
         "qset": qset,

@@ -8,7 +8,14 @@ The package: ``learners`` (who answers), ``content`` (banks in and out), ``attem
 claims), ``browsing`` (questions in use) and ``progress`` (progress and the review queue).
 """
 
-from quiz.services.attempts import attempt_create, attempt_get, attempts_latest, session_claim
+from quiz.services.attempts import (
+    attempt_create,
+    attempt_get,
+    attempts_latest,
+    form_with_saved_diagrams,
+    learner_diagrams,
+    session_claim,
+)
 from quiz.services.browsing import QuestionSet, question_counts, question_get, question_set, questions_active
 from quiz.services.content import (
     CONTENT_DIR,
@@ -52,6 +59,8 @@ __all__ = [
     "banks_store",
     "content_load",
     "due_count",
+    "form_with_saved_diagrams",
+    "learner_diagrams",
     "progress_get",
     "question_counts",
     "question_data_save",

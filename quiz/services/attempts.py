@@ -3,7 +3,8 @@ did to the account that signs up or in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +21,16 @@ def _saved_diagrams(question: Question, responses: Any, learner: Learner) -> Any
     """Design answers given as ``{"diagram": <id>}``: the latest version of a diagram the learner may see."""
     if not isinstance(responses, dict):
         return responses
+    design_parts = {p["id"] for p in question.data["parts"] if p["type"] == "design"}
+    return _saved_diagrams_data(responses, design_parts, learner)
+
+
+def _saved_diagrams_data(responses: dict[str, Any], design_parts: set[str], learner: Learner) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.http import Http404
 
     from designer import services as designer
 
-    design_parts = {p["id"] for p in question.data["parts"] if p["type"] == "design"}
     user = get_user_model().objects.filter(pk=learner.user_id).first() if learner.user_id else None
     resolved = dict(responses)
     problems = []
@@ -44,6 +49,38 @@ def _saved_diagrams(question: Question, responses: Any, learner: Learner) -> Any
     if problems:
         raise ResponsesInvalid(problems)
     return resolved
+
+
+MAX_CHOICES = 30  # the learner's diagrams offered for a design part, most recently changed first
+
+
+def learner_diagrams(*, learner: Learner) -> list[Any]:
+    """The learner's own diagrams, to answer a design part with one of them."""
+    from designer.models import Diagram
+
+    if learner.user_id is not None:
+        mine = Diagram.objects.filter(owner_id=learner.user_id)
+    elif learner.session_key:
+        mine = Diagram.objects.filter(owner__isnull=True, session_key=learner.session_key)
+    else:
+        return []
+    return list(mine.order_by("-updated_at").only("pk", "name", "head", "updated_at")[:MAX_CHOICES])
+
+
+def form_with_saved_diagrams(
+    question: Mapping[str, Any], data: Mapping[str, list[str]], learner: Learner
+) -> dict[str, list[str]]:
+    """A design part answered by choosing a diagram (``part-<id>-saved``) gets its latest version as the part's
+    JSON, unless JSON was typed; a diagram the learner cannot open is left for the grader to refuse by path."""
+    out = dict(data)
+    for part in question["parts"]:
+        pid = part["id"]
+        chosen = (data.get(f"part-{pid}-saved") or [""])[0]
+        if part["type"] != "design" or not chosen.isdigit() or (data.get(f"part-{pid}") or [""])[0].strip():
+            continue
+        resolved = _saved_diagrams_data({pid: {"diagram": int(chosen)}}, {pid}, learner)
+        out[f"part-{pid}"] = [json.dumps(resolved[pid])]
+    return out
 
 
 def attempt_create(*, question: Question, responses: Any, learner: Learner, now: datetime | None = None) -> Attempt:

@@ -6,7 +6,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from designer.models import Diagram
 from quiz.models import Attempt, Card, Question
 from tests.quiz.conftest import starter
 
@@ -259,3 +261,22 @@ def test_a_denied_concept_is_shown_once_with_the_sentence_that_denies_it(client,
     attempt = client.get(sent["Location"]).content.decode()
     assert "You wrote the opposite:</span> “I would NOT return 202 Accepted with a job id.”" in attempt
     assert attempt.count("I would NOT return 202 Accepted with a job id.") == 2  # the denial, and "Your answer"
+
+
+def test_a_design_part_can_be_answered_with_one_of_the_learners_diagrams(client, loaded):
+    client.post("/designer/new/", {"starter": "fan-out"})
+    mine = Diagram.objects.get()
+    stranger = Client()
+    stranger.post("/designer/new/", {"starter": "sync"})
+    theirs = Diagram.objects.exclude(pk=mine.pk).get()
+    page = client.get("/quiz/q/ws-17/").content.decode()
+    assert f'<option value="{mine.pk}">' in page
+    assert f'<option value="{theirs.pk}">' not in page
+    sent = client.post("/quiz/q/ws-17/", {"part-build-it-saved": str(mine.pk)})
+    assert sent.status_code == 302
+    attempt = Attempt.objects.get()
+    assert attempt.responses["build-it"]["nodes"] == mine.versions.get(number=mine.head).data["nodes"]
+    refused = client.post("/quiz/q/ws-17/", {"part-build-it-saved": str(theirs.pk)})
+    assert refused.status_code == 400
+    assert f"{theirs.pk} is not a diagram you can open" in refused.content.decode()
+    assert Attempt.objects.count() == 1
