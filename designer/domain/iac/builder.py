@@ -49,6 +49,7 @@ class Builder:
         self.origin: dict[str, str] = {}  # logical id -> resource type, or how the node was implied
         self.edges: dict[tuple[str, str, str, str], EdgeDraft] = {}
         self.notes: list[ImportNote] = []
+        self.called: set[str] = set()  # nodes called by something the diagram cannot show (a pipe)
         self._noted: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------------------------------------ nodes

@@ -181,12 +181,15 @@ def _permissions(b: Builder, res: Resource, principal_type: str) -> None:
 
 
 def _pipe(b: Builder, res: Resource) -> None:
-    """A pipe calls its enrichment and its target itself: read as source -> enrichment and source -> target, or
-    enrichment -> target where the catalog does not let the source reach the target."""
+    """The catalog has no EventBridge Pipes type, so a pipe cannot be the node it is (source -> pipe -> target,
+    enrichment as pipe -> function). It is drawn as one edge source -> target where the catalog allows that pair.
+    Its enrichment is left unconnected, with a note: the pipe, not an event source mapping, reads the source and
+    calls the enrichment, and the enrichment does not call the target, so a poll edge into it or an invoke edge out
+    of it would claim (and be checked as) a design the template does not have."""
     tpl, via = b.tpl, res.logical
-    source = tpl.target(res.props.get("Source"))
-    enrichment = tpl.target(res.props.get("Enrichment"))
-    target = tpl.target(res.props.get("Target"))
+    source = b.ensure(tpl.target(res.props.get("Source")))
+    enrichment = b.ensure(tpl.target(res.props.get("Enrichment")))
+    target = b.ensure(tpl.target(res.props.get("Target")))
     if b.types.get(source or "") == "dynamodb":
         b.set_config(source, "stream", True, replace=True)
     params = mapping(res.props.get("SourceParameters"))
@@ -194,16 +197,27 @@ def _pipe(b: Builder, res: Resource) -> None:
         (number(v.get("BatchSize")) for v in params.values() if isinstance(v, dict) and "BatchSize" in v), None
     )
     attrs = {"batch_size": batch, "filter": filter_criteria(params.get("FilterCriteria"))}
-    if enrichment:
-        b.connect(source, enrichment, PIPE_KINDS, via=via, attrs=attrs)
-    if source and target and b.ensure(source) and b.ensure(target):
-        if not b.cat.allowed_kinds(b.types[source], b.types[target]) and enrichment:
-            if b.connect(enrichment, target, PIPE_KINDS, via=via):
-                b.note(via, f"{source} cannot reach {target} in the catalog; read as {enrichment} -> {target}")
-            return
-        b.connect(source, target, PIPE_KINDS, via=via, attrs=attrs)
+    flow = " -> ".join(n for n in (source, enrichment and f"enrichment {enrichment}", target) if n)
+    if source is None or target is None:
+        b.note(via, f"the pipe's source or target is outside this template or the catalog; left out ({flow})")
+    elif set(PIPE_KINDS) & set(b.cat.allowed_kinds(b.types[source], b.types[target])):
+        edge = b.connect(source, target, PIPE_KINDS, via=via, attrs=attrs)
+        kind = edge.kind if edge else "?"
+        b.note(via, f"the catalog has no EventBridge Pipes type: the pipe is drawn as {source} -> {target} ({kind})")
     else:
-        b.note(via, "the pipe's source or target is outside this template or the catalog; left out")
+        b.called.add(target)  # by the pipe: no client is added for it
+        b.note(
+            via,
+            f"the catalog has no EventBridge Pipes type and allows no connection from {source} ({b.types[source]}) "
+            f"to {target} ({b.types[target]}); the pipe {flow} is not drawn",
+        )
+    if enrichment:
+        b.note(
+            via,
+            f"the pipe calls {enrichment} to enrich each batch before the target; with no pipe node to draw that "
+            f"call from, {enrichment} is not connected by this pipe (it is not a consumer of {source or 'the source'} "
+            "and does not call the target itself)",
+        )
 
 
 def _firehose(b: Builder, res: Resource) -> None:

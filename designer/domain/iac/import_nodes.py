@@ -8,6 +8,7 @@ they are literals; the importer checks them against the catalog and drops (with 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -334,7 +335,7 @@ PURPOSE: dict[str, str] = {
     "AWS::Events::Rule": "read as subscribe edges of its bus",
     "AWS::Events::Archive": "read as the archive setting of its bus",
     "AWS::Events::Connection": "not needed in a diagram",
-    "AWS::Pipes::Pipe": "read as edges from its source to its enrichment and target",
+    "AWS::Pipes::Pipe": "not a node: the catalog has no EventBridge Pipes type (the other notes say how it is drawn)",
     "AWS::ApiGateway::Method": "read for its integration",
     "AWS::ApiGateway::Authorizer": "read for the user pool it checks",
     "AWS::ApiGatewayV2::Integration": "read for its integration",
@@ -376,7 +377,20 @@ def left_out_reason(rtype: str) -> str:
 
 
 def runtime_in_catalog(runtime: str, known: tuple[object, ...]) -> str | None:
-    """The catalog runtime to read an unknown one as: the newest of the same family (python3.14 -> python3.13)."""
-    family = "".join(ch for ch in runtime.split(".")[0] if ch.isalpha()) or runtime
-    candidates = [str(k) for k in known if str(k).startswith(family)]
-    return candidates[0] if candidates else None
+    """The catalog runtime nearest an unknown one of the same family (python3.9 -> python3.12, a future
+    python3.15 -> python3.14), or None when the catalog has none of that family."""
+    family, version = _runtime_version(runtime)
+    candidates = [str(k) for k in known if _runtime_version(str(k))[0] == family]
+    if not candidates:
+        return None
+    # Nearest version first; between two as near, the newer.
+    return min(candidates, key=lambda k: (abs(_runtime_version(k)[1] - version), -_runtime_version(k)[1]))
+
+
+def _runtime_version(runtime: str) -> tuple[str, float]:
+    """``("python", 3.014)`` for python3.14, ``("nodejs", 24.0)`` for nodejs24.x, ``("provided", 0.0)``."""
+    found = re.match(r"([a-z]+)(\d+)?(?:\.(\d+))?", runtime.lower())
+    if found is None:
+        return runtime, 0.0
+    family, major, minor = found.groups()
+    return family, float(major or 0) + float(minor or 0) / 1000

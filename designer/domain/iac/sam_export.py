@@ -47,7 +47,7 @@ HANDLERS = {
     "ruby": "app.handler",
     "provided": "bootstrap",
 }
-SNAPSTART_RUNTIMES = ("java", "python3.12", "python3.13", "dotnet")
+SNAPSTART_RUNTIMES = ("java", "python3.12", "python3.13", "python3.14", "dotnet")  # Python 3.12 and later
 
 
 def to_sam(diagram: Diagram, catalog: Catalog | None = None) -> str:

@@ -4,7 +4,9 @@ Resources whose type the catalog knows become nodes (labelled with their logical
 edges come from event sources, integrations, subscriptions, rules, state machine definitions and permissions;
 resources the catalog has no type for are left out with a note each. The ``Metadata.Archlab`` block the exporter
 writes (exact node ids and labels, off-cloud nodes such as clients, and edges a template cannot show) is read
-when present. The result goes through ``diagram.parse`` and gets positions from ``layout``.
+when present. The result goes through ``diagram.parse`` and gets positions from ``layout``. Its name is a short
+form of the template's Description; its description keeps the Description and lists the notes, so the notes stay
+with the diagram wherever it is stored (``import_summary``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from designer.domain.iac.import_apis import read_apis
 from designer.domain.iac.import_events import read_events
 from designer.domain.iac.import_links import read_links
 from designer.domain.iac.import_nodes import ALIAS_OF, classify, left_out_reason, runtime_in_catalog
+from designer.domain.iac.import_summary import description_text, import_description, short_name
 from designer.domain.iac.names import Names, node_id
 from designer.domain.iac.template import Template, mapping
 from designer.domain.layout import positions
@@ -215,7 +218,7 @@ def _add_callers(b: Builder) -> None:
         return
     backends = {(e.source, e.target) for e in b.edges.values()}
     # A door is called when something other than its own backends (a WebSocket callback, say) reaches it.
-    called = {e.target for e in b.edges.values() if (e.target, e.source) not in backends}
+    called = {e.target for e in b.edges.values() if (e.target, e.source) not in backends} | b.called
     doors = [
         n for n, t in b.types.items() if (t in b.cat.group("front-doors") or t == "cloudfront") and n not in called
     ]
@@ -273,8 +276,12 @@ def _finish(b: Builder, meta: _Meta, data: Mapping[str, Any]) -> Diagram:
     for node in nodes:
         x, y = placed[node["id"]]
         node["position"] = {"x": x, "y": y}
-    name = _text(meta.name) or _text(_first_line(data.get("Description"))) or "Imported template"
-    return parse({"format": FORMAT, "name": name, "nodes": nodes, "edges": out_edges}, b.cat)
+    described = description_text(data.get("Description"))
+    name = _text(meta.name) or _text(short_name(described)) or "Imported template"
+    # An exported diagram's Description only repeats its name; another template's is kept whole, with the notes.
+    about = import_description("" if meta.name else described, b.notes)
+    document = {"format": FORMAT, "name": name, "description": about, "nodes": nodes, "edges": out_edges}
+    return parse(document, b.cat)
 
 
 def _config(b: Builder, logical: str, type_id: str) -> dict[str, Any]:
@@ -287,7 +294,11 @@ def _config(b: Builder, logical: str, type_id: str) -> dict[str, Any]:
         if key == "runtime" and param is not None and check_value(param, value) and isinstance(value, str):
             nearest = runtime_in_catalog(value, param.values)
             if nearest:
-                b.note(logical, f"runtime {value[:40]!r} is not in the catalog; read as {nearest}")
+                b.note(
+                    logical,
+                    f"runtime {value[:40]!r} is not one of the catalog's Lambda runtimes; changed to {nearest}, the "
+                    "nearest of its family, which cold-start figures then use",
+                )
                 value = nearest
         problem = "not a setting of this type" if param is None else check_value(param, value)
         if problem:
@@ -295,13 +306,6 @@ def _config(b: Builder, logical: str, type_id: str) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-def _first_line(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    return lines[0][:200] if lines else None
 
 
 def _text(value: Any) -> str:

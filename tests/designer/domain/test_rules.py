@@ -439,6 +439,19 @@ QUIET = [
         None,
     ),
     (
+        # the newest runtimes have their family's figures, not the slowest runtime's
+        "cold-start-on-latency-path",
+        {"api": ("apigw-rest", {"latency_target_ms": 2000}), "f": ("lambda", {"runtime": "python3.14"})},
+        [("api", "f")],
+        None,
+    ),
+    (
+        "cold-start-on-latency-path",
+        {"api": ("apigw-rest", {"latency_target_ms": 2000}), "f": ("lambda", {"runtime": "nodejs24.x"})},
+        [("api", "f")],
+        None,
+    ),
+    (
         "concurrency-limit-exceeded",
         {"web": "client-web", "api": "apigw-http", "f": fn(duration_ms=100)},
         [("web", "api"), ("api", "f")],

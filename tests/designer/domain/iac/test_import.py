@@ -537,10 +537,11 @@ def test_streams_firehose_and_pipes_become_edges():
         ("Feed", "poll", "Hose"),
         ("Hose", "write", "Lake"),
         ("Hose", "invoke-sync", "Shape"),
-        ("Events", "poll", "Enrich"),
-        ("Events", "poll", "Target"),
+        ("Events", "poll", "Target"),  # the pipe, drawn as its source -> its target
     }
     assert edge(result, "Events", "poll", "Target").attrs == {"batch_size": 20, "filter": {"eventName": ["INSERT"]}}
+    assert not any("Enrich" in (s, t) for s, _, t in edges(result))  # the pipe, not a mapping, calls it
+    assert any("no EventBridge Pipes type" in n for n in notes_for(result, "Pipe"))
     assert node(result, "Events").config["stream"] is True
     assert node(result, "Feed").given == {"mode": "on-demand"}
     assert node(result, "Hose").given == {"buffer_interval_s": 60, "buffer_mb": 64}
@@ -642,8 +643,39 @@ def test_config_values_the_catalog_refuses_are_noted_and_dropped():
         "    Properties: {Runtime: python3.14, Timeout: 2000, MemorySize: !Ref Mem}\n"
     )
     fn = node(result, "Fn")
-    assert fn.given == {"runtime": "python3.13"}  # the newest catalog runtime of the family
+    assert fn.given == {"runtime": "python3.14"}
     assert any("timeout_s 2,000 left at the default" in n or "timeout_s 2000" in n for n in notes_for(result, "Fn"))
+
+
+@pytest.mark.parametrize("runtime", ["python3.14", "nodejs24.x", "java25", "dotnet10", "ruby3.4", "nodejs20.x"])
+def test_runtimes_lambda_supports_are_kept(runtime):
+    result = imported(f"Resources:\n  Fn: {{Type: AWS::Lambda::Function, Properties: {{Runtime: {runtime}}}}}\n")
+    assert node(result, "Fn").given == {"runtime": runtime}
+    assert notes_for(result, "Fn") == []
+
+
+@pytest.mark.parametrize(
+    ("runtime", "drawn"),
+    [
+        ("python3.9", "python3.12"),  # deprecated: the nearest of its family, not the newest
+        ("nodejs18.x", "nodejs20.x"),
+        ("java11", "java17"),
+        ("python3.15", "python3.14"),  # newer than the catalog
+        ("provided.al2", "provided.al2023"),
+    ],
+)
+def test_a_runtime_outside_the_catalog_is_changed_to_the_nearest_with_a_note_saying_so(runtime, drawn):
+    result = imported(f"Resources:\n  Fn: {{Type: AWS::Lambda::Function, Properties: {{Runtime: {runtime}}}}}\n")
+    assert node(result, "Fn").given == {"runtime": drawn}
+    [note] = notes_for(result, "Fn")
+    assert f"runtime {runtime!r} is not one of the catalog's Lambda runtimes; changed to {drawn}" in note
+    assert note in result.diagram.description
+
+
+def test_a_runtime_of_an_unknown_family_is_left_at_the_default_with_a_note():
+    result = imported("Resources:\n  Fn: {Type: AWS::Lambda::Function, Properties: {Runtime: dotnetcore3.1}}\n")
+    assert node(result, "Fn").given == {}
+    assert any("runtime 'dotnetcore3.1' left at the default" in n for n in notes_for(result, "Fn"))
 
 
 @pytest.mark.parametrize(
