@@ -111,9 +111,7 @@ def diagram_list(request: HttpRequest) -> HttpResponse:
 def diagram_new(request: HttpRequest) -> HttpResponse:
     """GET: choose blank or a starter; POST: create it and open the editor."""
     if request.method == "GET":
-        return render(
-            request, "designer/new.html", {"patterns": pattern_catalog(), "task": request.GET.get("task", "")}
-        )
+        return render(request, "designer/new.html", {"patterns": pattern_catalog(), "task": _task(request.GET)})
     starter = request.POST.get("starter", "")
     data = (
         starter_data(starter) if starter else {"name": request.POST.get("name") or "Untitled", "nodes": [], "edges": []}
@@ -125,7 +123,18 @@ def diagram_new(request: HttpRequest) -> HttpResponse:
     except DiagramError as exc:  # a name the form would not send (too long, control characters)
         problems = "; ".join(f"{p['path']}: {p['message']}" for p in _errors(exc))
         return HttpResponse(f"The diagram was not created: {problems}", status=400, content_type="text/plain")
-    return redirect("designer:editor", pk=saved.diagram.pk)
+    url = reverse("designer:editor", args=[saved.diagram.pk])
+    task = _task(request.POST)
+    return redirect(f"{url}?task={task}" if task else url)
+
+
+TASK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def _task(params: Any) -> str:
+    """The quiz question a new diagram answers (``?task=ws-08``): a question id, or nothing."""
+    task = str(params.get("task", ""))
+    return task if TASK_ID.match(task) else ""
 
 
 @require_GET
@@ -141,6 +150,7 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
         "report": latest.report,
         "groups": findings_by_severity(latest.report),
         "names": pattern_names(),
+        "task": _task(request.GET) if role == "owner" else "",
     }
     return render(request, "designer/editor.html", context)
 

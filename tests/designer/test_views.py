@@ -401,3 +401,16 @@ def test_the_list_offers_to_delete_each_own_diagram_after_saying_what_goes(clien
     assert response.status_code == 302
     assert list(Diagram.objects.values_list("pk", flat=True)) == [kept.pk]
     assert f"/designer/{dropped.pk}/delete" not in client.get("/designer/").content.decode()
+
+
+def test_a_design_task_follows_the_new_diagram_into_the_editor_with_a_way_back(client):
+    assert 'name="task" value="ws-08"' in client.get("/designer/new/?task=ws-08").content.decode()
+    response = client.post("/designer/new/", {"starter": "async", "task": "ws-08"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("/?task=ws-08")
+    page = client.get(response["Location"]).content.decode()
+    assert "Design task <strong>ws-08</strong>" in page
+    assert 'href="/quiz/q/ws-08/"' in page
+    bogus = client.post("/designer/new/", {"starter": "async", "task": '"><script>'})
+    assert "?task" not in bogus["Location"]
+    assert "Design task" not in client.get(f"{bogus['Location']}?task=%3Cb%3E").content.decode()
