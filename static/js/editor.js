@@ -547,6 +547,13 @@ document.addEventListener("keydown", (event) => {
   if (!readOnly && mod && event.key.toLowerCase() === "z") { event.preventDefault(); (event.shiftKey ? redo : undo)(); return; }
   if (!readOnly && mod && event.key.toLowerCase() === "y") { event.preventDefault(); redo(); return; }
   if (event.target.closest("#node-list")) return nodeListKeys(event);
+  // A finding or a badge in focus: Enter or Space shows its services, as a click does.
+  const finding = event.target.closest("[data-nodes]");
+  if (finding && (event.key === "Enter" || event.key === " ") && !event.target.closest("a, summary")) {
+    event.preventDefault();
+    highlight(finding);
+    return;
+  }
   if (event.target.closest("#canvas") || event.target === document.body) {
     if (event.key === "f") ACTIONS.fit();
     else if (event.key === "+") ACTIONS["zoom-in"]();

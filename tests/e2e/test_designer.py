@@ -201,3 +201,16 @@ def test_a_save_refused_while_the_database_restarts_is_kept_and_sent_again(page)
     page.reload()
     page.wait_for_selector("#editor[data-ready='true']")
     assert len(page.evaluate("archlab.state.nodes")) == 1
+
+
+def test_a_finding_shows_its_services_from_the_keyboard(page):
+    open_blank(page)
+    drop(page, "Amazon SQS", 150, 200)
+    drop(page, "Amazon SNS", 450, 200)
+    saved(page)
+    finding = page.locator("#findings li.finding[data-nodes]:not([data-nodes=''])").first
+    named = finding.get_attribute("data-nodes").split()
+    finding.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("archlab.cy.$(':selected').length > 0")
+    assert sorted(page.evaluate("archlab.cy.$(':selected').map(e => e.id())")) == sorted(named)

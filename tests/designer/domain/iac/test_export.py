@@ -149,9 +149,8 @@ def test_off_cloud_nodes_and_their_edges_stay_in_metadata():
     meta = load_template(text)["Metadata"]["Archlab"]
     assert meta["nodes"]["Monolith"]["type"] == "legacy-app"
     assert json.loads(meta["nodes"]["Monolith"]["config"]) == {"max_rps": 200, "latency_ms": 250}
-    assert {"from": "Api", "to": "Monolith", "kind": "route", "label": "ANY /{proxy+} (not yet migrated)"} in meta[
-        "edges"
-    ]
+    route = {"from": "Api", "to": "Monolith", "kind": "route", "label": "ANY /{proxy+} (not yet migrated)"}
+    assert {**route, "attrs": '{"share": 0.8}'} in meta["edges"]
     assert "Monolith" not in resources(text)
 
 
