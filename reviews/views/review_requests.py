@@ -157,6 +157,9 @@ def review_item(request: HttpRequest, pk: int, review_id: int, item_id: int) -> 
         "review": review,
         "item": item,
         "item_error": error,
+        # a refused choice stays chosen, with what was typed, to be completed rather than redone
+        "chosen": request.POST.get("status", "") if error else "",
+        "typed_reason": request.POST.get("reason", "") if error else "",
         "can_fill": True,
         "report": {"tally": services.review_tally(review=review), "version": review.version},
         "current_keys": services.latest_finding_keys(diagram=diagram),

@@ -156,6 +156,8 @@ def test_the_whole_flow_through_the_pages(client, diagram, people):
     item_url = f"/designer/{diagram.pk}/reviews/{review.pk}/items/{finding.pk}"
     fragment = reviewer.post(item_url, {"status": "waived", "reason": ""}, HTTP_HX_REQUEST="true").content.decode()
     assert "Say why the finding is waived." in fragment
+    assert 'value="waived" checked' in fragment  # the refused choice stays chosen, to add the reason
+    assert 'value="open" checked' not in fragment
     fragment = reviewer.post(
         item_url, {"status": "fixed", "reason": "done in v2"}, HTTP_HX_REQUEST="true"
     ).content.decode()
