@@ -214,3 +214,15 @@ def test_a_finding_shows_its_services_from_the_keyboard(page):
     page.keyboard.press("Enter")
     page.wait_for_function("archlab.cy.$(':selected').length > 0")
     assert sorted(page.evaluate("archlab.cy.$(':selected').map(e => e.id())")) == sorted(named)
+
+
+def test_a_skip_link_leads_past_the_toolbar_and_palette_to_the_services(page):
+    page.goto("/designer/new/")
+    page.get_by_role("button", name="Open Saga starter").click()
+    page.wait_for_selector("#editor[data-ready='true']")
+    skip = page.get_by_role("link", name="Skip to the services in this diagram")
+    skip.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.closest('#node-list') !== null")
+    assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
