@@ -114,6 +114,7 @@ def test_at_390_px_no_page_scrolls_sideways_and_the_canvas_is_usable(browser, li
     page.context.close()
 
 
+@pytest.mark.usefixtures("celery_eager")  # the live server computes the estimate in-process
 def test_a_commenter_sees_the_diagram_without_editing_controls(browser, live_server, artifacts):
     olga, alice = person("olga"), person("alice")
     team = Team.objects.create(name="Platform reviewers")
@@ -168,6 +169,7 @@ def test_a_commenter_sees_the_diagram_without_editing_controls(browser, live_ser
     page.context.close()
 
 
+@pytest.mark.usefixtures("celery_eager")  # the live server computes the estimate in-process
 def test_the_estimate_panel_names_services_fits_the_side_panel_and_shows_each_new_problem(browser, live_server):
     olga = person("olga")
     diagram = services.diagram_create(data=ORDERS, user=olga, session_key="").diagram
