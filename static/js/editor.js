@@ -187,6 +187,8 @@ function sync() {
     cy.elements().filter((x) => !wanted.has(x.id()) && !x.hasClass("eh-handle") && !x.hasClass("eh-ghost")).remove();
   });
   $("#diagram-name").value = state.name || "";
+  const description = $("#diagram-description");
+  if (description && document.activeElement !== description) description.value = state.description || "";
   markFindings(lastReport);
   renderNodeList();
   renderSelection();
@@ -607,6 +609,13 @@ $("#node-list").addEventListener("focusin", (event) => {
 });
 
 if (!readOnly) $("#diagram-name").addEventListener("change", (event) => change((s) => { s.name = event.target.value || "Untitled"; }));
+if (!readOnly) {
+  $("#diagram-description").addEventListener("change", (event) => change((s) => {
+    const text = event.target.value.trim();
+    if (text) s.description = text;
+    else delete s.description;
+  }));
+}
 
 // ---- palette ------------------------------------------------------------------------------------------------
 

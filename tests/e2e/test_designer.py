@@ -226,3 +226,24 @@ def test_a_skip_link_leads_past_the_toolbar_and_palette_to_the_services(page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.closest('#node-list') !== null")
     assert focused, page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+
+
+def test_the_description_is_edited_in_the_editor_and_saved_with_the_diagram(page):
+    open_blank(page)
+    drop(page, "AWS Lambda", 200, 200)
+    saved(page)
+    page.get_by_text("Description (none yet)").click()
+    box = page.locator("#diagram-description")
+    box.fill("Orders flow.\nAssumes 50 requests a second at peak.")
+    box.press("Tab")  # leaving the box is a change: autosaved like any other
+    page.wait_for_function(
+        "archlab.state.description && document.querySelector('#save-status').textContent.startsWith('Saved')"
+    )
+    page.reload()
+    page.wait_for_selector("#editor[data-ready='true']")
+    assert page.locator("#diagram-description").input_value() == "Orders flow.\nAssumes 50 requests a second at peak."
+    page.locator("summary", has_text="Description").click()
+    page.locator("#diagram-description").fill("   ")
+    page.locator("#diagram-description").press("Tab")
+    page.wait_for_function("archlab.state.description === undefined")
+    saved(page)
