@@ -6,7 +6,7 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -297,30 +297,40 @@ def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = 
             return estimate
         estimate.status, estimate.progress, estimate.error = Estimate.Status.QUEUED, 0, ""
         estimate.save(update_fields=["status", "progress", "error", "updated_at"])
-    try:
-        _queue(estimate.pk)
-    except Exception as exc:  # noqa: BLE001 - any broker failure means "not queued"
-        Estimate.objects.filter(pk=estimate.pk).update(
-            status=Estimate.Status.FAILED, error=f"no task broker reachable ({type(exc).__name__})"
-        )
-        raise BrokerUnavailable(str(exc)) from exc
+    if failure := _queue_or_fail(estimate.pk):
+        raise BrokerUnavailable(str(failure)) from failure
     estimate.refresh_from_db()
     return estimate
 
 
-def _stale_before() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.ESTIMATE_STALE_S)
+def _stalled(estimate: Estimate) -> bool:
+    """Queued or running, and not heard from for ESTIMATE_STALE_S: its message or its worker is taken to be lost."""
+    return estimate.status in (
+        Estimate.Status.QUEUED,
+        Estimate.Status.RUNNING,
+    ) and estimate.updated_at <= timezone.now() - timedelta(seconds=settings.ESTIMATE_STALE_S)
 
 
 def _running(estimate: Estimate) -> bool:
-    """Running, and heard from within ESTIMATE_STALE_S (else its worker is taken to be gone)."""
-    return estimate.status == Estimate.Status.RUNNING and estimate.updated_at > _stale_before()
+    return estimate.status == Estimate.Status.RUNNING and not _stalled(estimate)
 
 
 def _queue(estimate_id: int) -> None:
     from designer.tasks import estimate_run
 
     estimate_run.apply_async(args=[estimate_id], retry=False)
+
+
+def _queue_or_fail(estimate_id: int) -> Exception | None:
+    """Queue the estimate; when no broker takes it, mark it failed with why and return the broker's error."""
+    try:
+        _queue(estimate_id)
+    except Exception as exc:  # noqa: BLE001 - any broker failure means "not queued"
+        Estimate.objects.filter(pk=estimate_id).update(
+            status=Estimate.Status.FAILED, error=f"no task broker reachable ({type(exc).__name__})"
+        )
+        return exc
+    return None
 
 
 def estimate_compute(*, estimate_id: int) -> Estimate:
@@ -369,20 +379,12 @@ def estimate_poll(*, diagram: Diagram, estimate_id: int) -> Estimate:
     """The estimate, as :func:`estimate_get`; one queued or running without progress for ESTIMATE_STALE_S is queued
     again first (its message or its worker was lost). Of several polls at once, one queues it."""
     estimate = estimate_get(diagram=diagram, estimate_id=estimate_id)
-    if (
-        estimate.status not in (Estimate.Status.QUEUED, Estimate.Status.RUNNING)
-        or estimate.updated_at > _stale_before()
-    ):
+    if not _stalled(estimate):
         return estimate
     claimed = Estimate.objects.filter(pk=estimate.pk, status=estimate.status, updated_at=estimate.updated_at).update(
         status=Estimate.Status.QUEUED, updated_at=timezone.now()
     )
     if claimed:
-        try:
-            _queue(estimate.pk)
-        except Exception as exc:  # noqa: BLE001 - any broker failure means "not queued"
-            Estimate.objects.filter(pk=estimate.pk).update(
-                status=Estimate.Status.FAILED, error=f"no task broker reachable ({type(exc).__name__})"
-            )
+        _queue_or_fail(estimate.pk)
     estimate.refresh_from_db()
     return estimate

@@ -25,6 +25,9 @@ MAX_DIAGRAM_BYTES = 1_000_000  # a pasted or uploaded diagram; the designer's la
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
+NOTHING_ANSWERED = "answer at least one part"  # the start of the message for responses that answer no part
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     path: str
@@ -63,7 +66,7 @@ def check(question: Mapping[str, Any], responses: Any) -> tuple[dict[str, Any], 
         if value is not None and not part_problems:
             clean[pid] = value
     if not clean and not problems:
-        problems.append(Problem("responses", f"answer at least one part ({', '.join(parts)})"))
+        problems.append(Problem("responses", f"{NOTHING_ANSWERED} ({', '.join(parts)})"))
     return clean, problems
 
 

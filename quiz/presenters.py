@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from quiz.answers import Problem
+from quiz.answers import NOTHING_ANSWERED, Problem
 from quiz.scheduling import RATING_BANDS
 
 PART_LABELS = {
@@ -107,7 +107,7 @@ def general_errors(question: Mapping[str, Any], problems: Iterable[Problem]) -> 
     for p in problems:
         if _part_of(p.path, question)[0]:
             continue
-        if p.message.startswith("answer at least one part"):
+        if p.message.startswith(NOTHING_ANSWERED):
             count = len(question["parts"])
             messages.append(f"Nothing was sent: answer at least one of the {count} parts, then send again.")
         else:

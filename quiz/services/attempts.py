@@ -26,12 +26,11 @@ def _saved_diagrams(question: Question, responses: Any, learner: Learner) -> Any
 
 
 def _saved_diagrams_data(responses: dict[str, Any], design_parts: set[str], learner: Learner) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
     from django.http import Http404
 
     from designer import services as designer
 
-    user = get_user_model().objects.filter(pk=learner.user_id).first() if learner.user_id else None
+    user = _user_of(learner)
     resolved = dict(responses)
     problems = []
     for pid, answer in responses.items():
@@ -56,15 +55,16 @@ MAX_CHOICES = 30  # the learner's diagrams offered for a design part, most recen
 
 def learner_diagrams(*, learner: Learner) -> list[Any]:
     """The learner's own diagrams, to answer a design part with one of them."""
-    from designer.models import Diagram
+    from designer.services import diagrams_owned
 
-    if learner.user_id is not None:
-        mine = Diagram.objects.filter(owner_id=learner.user_id)
-    elif learner.session_key:
-        mine = Diagram.objects.filter(owner__isnull=True, session_key=learner.session_key)
-    else:
-        return []
+    mine = diagrams_owned(user=_user_of(learner), session_key=learner.session_key)
     return list(mine.order_by("-updated_at").only("pk", "name", "head", "updated_at")[:MAX_CHOICES])
+
+
+def _user_of(learner: Learner) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=learner.user_id).first() if learner.user_id else None
 
 
 def form_with_saved_diagrams(

@@ -46,7 +46,7 @@ def _finding_items(report: dict[str, Any]) -> list[ChecklistItem]:
     return [
         ChecklistItem(
             kind=ChecklistItem.Kind.FINDING,
-            key=json.dumps(finding_key(f))[:300],
+            key=_item_key(f),
             severity=f.get("severity", ""),
             title=f.get("message", ""),
             detail=f.get("why", ""),
@@ -191,11 +191,10 @@ def review_item_set(*, review: Review, item_id: int, status: str, reason: str, u
 
 def _check_fixed(review: Review, item: ChecklistItem) -> None:
     """Fixed means a later version no longer has the finding: the design changed, not only the checklist."""
-    latest = diagram_latest(diagram=Diagram.objects.get(pk=review.diagram_id))  # as it is now, not as loaded
-    still = {json.dumps(finding_key(f))[:300] for f in latest.report.get("findings", [])}
-    if item.key in still:
+    diagram = Diagram.objects.get(pk=review.diagram_id)  # as it is now, not as loaded with the review
+    if item.key in latest_finding_keys(diagram=diagram):
         raise ReviewError(
-            f"Version {latest.number}, the latest, still has this finding: change the design first, "
+            f"Version {diagram.head}, the latest, still has this finding: change the design first, "
             "or accept or waive it."
         )
 
@@ -276,4 +275,9 @@ def review_withdraw(*, review: Review, user: Any, role: str) -> Review:
 def latest_finding_keys(*, diagram: Diagram) -> set[str]:
     """Keys of the findings of the diagram's latest version, to tell which reviewed findings are gone since."""
     latest = diagram_latest(diagram=diagram)
-    return {json.dumps(finding_key(f))[:300] for f in latest.report.get("findings", [])}
+    return {_item_key(f) for f in latest.report.get("findings", [])}
+
+
+def _item_key(finding: dict[str, Any]) -> str:
+    """A checklist line's key for a finding: what identifies it across versions, as stored text."""
+    return json.dumps(finding_key(finding))[:300]

@@ -3,12 +3,11 @@ subscriptions, EventBridge rules and schedules, queue redrive policies and Lambd
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from designer.domain.iac.builder import Builder
 from designer.domain.iac.import_nodes import number
-from designer.domain.iac.template import Resource, text_of
+from designer.domain.iac.template import Resource, json_object, text_of
 
 __all__ = ["MATCH_ALL", "read_events"]
 
@@ -70,24 +69,12 @@ def filter_criteria(criteria: Any) -> dict[str, Any] | None:
     patterns = []
     for item in filters if isinstance(filters, list) else []:
         pattern = item.get("Pattern") if isinstance(item, dict) else None
-        parsed = _json_object(pattern)
+        parsed = json_object(pattern)
         if parsed is not None:
             patterns.append(parsed)
     if not patterns:
         return None
     return patterns[0] if len(patterns) == 1 else {"any_of": patterns}
-
-
-def _json_object(value: Any) -> dict[str, Any] | None:
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and len(value) <= 20_000:
-        try:
-            parsed = json.loads(value)
-        except (ValueError, RecursionError):
-            return None
-        return parsed if isinstance(parsed, dict) else None
-    return None
 
 
 def _shared(b: Builder, base: str, type_id: str, origin: str) -> str:
@@ -132,7 +119,7 @@ def _events(b: Builder, res: Resource) -> None:
                 b.connect(me, tpl.target(failure.get("Destination")), ["dead-letter"], via=me)
         elif etype == "SNS":
             topic = tpl.target(p.get("Topic"))
-            b.connect(topic, me, ["subscribe"], via=me, attrs={"filter": _json_object(p.get("FilterPolicy"))})
+            b.connect(topic, me, ["subscribe"], via=me, attrs={"filter": json_object(p.get("FilterPolicy"))})
             redrive = p.get("RedrivePolicy")
             if isinstance(redrive, dict):
                 b.connect(topic, tpl.target(redrive.get("deadLetterTargetArn")), ["dead-letter"], via=me)
@@ -157,7 +144,7 @@ def _bus_event(b: Builder, me: str, p: dict[str, Any]) -> None:
     if bus is None:
         b.note(me, "the event bus of an EventBridge rule event is not in this template; left out")
         return
-    pattern = _json_object(p.get("Pattern"))
+    pattern = json_object(p.get("Pattern"))
     b.connect(bus, me, ["subscribe"], via=me, attrs={"filter": None if pattern == MATCH_ALL else pattern})
     dlq = p.get("DeadLetterConfig")
     if isinstance(dlq, dict):
@@ -239,8 +226,8 @@ def _subscription(b: Builder, topic: str | None, props: dict[str, Any], via: str
             f"a {protocol or 'subscription'} endpoint is outside the catalog (email, SMS or another account); left out",
         )
         return
-    b.connect(topic, target, ["subscribe"], via=via, attrs={"filter": _json_object(props.get("FilterPolicy"))})
-    redrive = _json_object(props.get("RedrivePolicy"))
+    b.connect(topic, target, ["subscribe"], via=via, attrs={"filter": json_object(props.get("FilterPolicy"))})
+    redrive = json_object(props.get("RedrivePolicy"))
     if redrive:
         b.connect(topic, tpl.target(redrive.get("deadLetterTargetArn")), ["dead-letter"], via=via)
 
@@ -257,7 +244,7 @@ def _rule(b: Builder, res: Resource) -> None:
             b.note(res.logical, "the rule's event bus is not in this template; left out")
             return
         source, kinds = found, ["subscribe"]
-        pattern = _json_object(props.get("EventPattern"))
+        pattern = json_object(props.get("EventPattern"))
         attrs = {"filter": None if pattern == MATCH_ALL else pattern}
     if source is None:
         b.note(res.logical, "the rule's event bus is not in this template; left out")

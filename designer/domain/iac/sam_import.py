@@ -11,7 +11,6 @@ with the diagram wherever it is stored (``import_summary``).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from designer.domain.iac.import_links import read_links
 from designer.domain.iac.import_nodes import ALIAS_OF, classify, left_out_reason, runtime_in_catalog
 from designer.domain.iac.import_summary import description_text, import_description, short_name
 from designer.domain.iac.names import Names, node_id
-from designer.domain.iac.template import Template, mapping
+from designer.domain.iac.template import Template, json_object, mapping
 from designer.domain.layout import positions
 from designer.domain.values import check_value, describe
 
@@ -149,7 +148,7 @@ def _metadata(data: Mapping[str, Any], b: Builder) -> _Meta:
         if isinstance(entry.get("label"), str):
             meta.labels[str(logical)] = entry["label"]
         if isinstance(entry.get("type"), str):
-            meta.nodes[str(logical)] = (entry["type"], _json_object(entry.get("config")))
+            meta.nodes[str(logical)] = (entry["type"], json_object(entry.get("config")) or {})
     edges = raw.get("edges")
     meta.edges = [e for e in edges if isinstance(e, dict)] if isinstance(edges, list) else []
     return meta
@@ -184,22 +183,9 @@ def _apply_meta(b: Builder, meta: _Meta) -> None:
         if guessed is not None and kind in b.cat.allowed_kinds(b.types[guessed.source], b.types[guessed.target]):
             _rekind(b, guessed, kind)
             continue
-        attrs = _json_object(entry.get("attrs"))
+        attrs = json_object(entry.get("attrs")) or {}
         label = _text(entry.get("label"))
         b.connect(src, dst, [kind], via="Metadata", attrs=attrs, label=label)
-
-
-def _json_object(value: Any) -> dict[str, Any]:
-    """An object written as JSON text in Metadata (or given as a mapping); {} for anything else."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and len(value) <= 20_000:
-        try:
-            parsed = json.loads(value)
-        except (ValueError, RecursionError):
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return {}
 
 
 def _rekind(b: Builder, edge: EdgeDraft, kind: str) -> None:

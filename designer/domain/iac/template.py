@@ -9,6 +9,7 @@ for its group) answers with the node's logical id.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -60,6 +61,19 @@ class Resource:
 def mapping(value: Any) -> dict[str, Any]:
     """``value`` when it is a mapping, else an empty one (templates put anything anywhere)."""
     return value if isinstance(value, dict) else {}
+
+
+def json_object(value: Any) -> dict[str, Any] | None:
+    """An object given as a mapping or written as JSON text (policies, patterns, Metadata); None for anything else."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and len(value) <= 20_000:
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
 
 
 def text_of(value: Any) -> str | None:
