@@ -31,16 +31,28 @@ def read_input(path: str, stdin: Any = None) -> bytes:
 
 
 def load_diagram(path: str) -> Diagram:
-    """Read a diagram JSON file, or an AWS SAM / CloudFormation template (YAML or JSON) as a diagram.
+    """Read a diagram JSON file, or an AWS SAM / CloudFormation template (YAML or JSON) as a diagram; a template's
+    state machine definitions and OpenAPI files are read from the folder it is in.
 
     Raises DiagramError (with paths, or template line and column) or OSError.
     """
-    from designer.domain.iac import from_template, looks_like_template
+    from designer.domain.iac import looks_like_template
 
     raw = read_input(path)
     if looks_like_template(raw):
-        return from_template(raw).diagram
+        return import_template_file(path, raw).diagram
     return parse(loads(raw))
+
+
+def import_template_file(path: str, raw: bytes) -> Any:
+    """A template read with the files of its folder (none for standard input)."""
+    from designer.domain.iac import from_template
+    from designer.files import Folder
+
+    if path == "-":
+        return from_template(raw)
+    where = Path(path)
+    return from_template(raw, files=Folder(where.parent), path=where.name)
 
 
 def load_or_report(path: str, fmt: str, out: TextIO, err: TextIO) -> Diagram | int:

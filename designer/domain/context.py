@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ __all__ = ["Context"]
 
 # Edge kinds that deliver work to a consumer without the producer waiting.
 ASYNC_DELIVERY = frozenset({"subscribe", "trigger", "invoke-async"})
+QUIET_KINDS = frozenset({"dead-letter", "compensate"})
 SYNC_CALL = frozenset({"route", "invoke-sync", "request"})
 
 
@@ -22,11 +24,14 @@ class Context:
     diagram: Diagram
     catalog: Catalog
     rates: dict[str, Rate] = field(default_factory=dict)
+    today: dt.date = field(
+        default_factory=lambda: dt.datetime.now(tz=dt.UTC).date()
+    )  # runtime deprecations are judged on this day
     _front_doors: dict[str, list[Node]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, diagram: Diagram, catalog: Catalog) -> Context:
-        return cls(diagram, catalog, propagate(diagram))
+    def build(cls, diagram: Diagram, catalog: Catalog, today: dt.date | None = None) -> Context:
+        return cls(diagram, catalog, propagate(diagram), today or dt.datetime.now(tz=dt.UTC).date())
 
     # --- node questions -------------------------------------------------------------------------------------
 
@@ -83,10 +88,26 @@ class Context:
             return True
         if consumer.type in self.catalog.groups["queues"]:
             return False
+        if consumer.type in self.catalog.groups["state-machines"] and self.catches_all(consumer):
+            return True
         return any(self.has_dlq(q.id) for q in self.sources(consumer.id, "poll"))
 
+    def catches_all(self, machine: Node) -> bool:
+        """Whether every step of a workflow retries or catches its errors (its failures are handled inside)."""
+        steps = [e for e in self.out(machine.id, "task") if not e.attr("on_error")]
+        handled = machine.config.get("retry_catch") or all(e.attr("retry") or e.attr("catch") for e in steps)
+        return bool(steps) and bool(handled)
+
     def is_entry(self, node: Node) -> bool:
-        return node.type in self.catalog.groups["clients"] or node.type == "eventbridge-scheduler"
+        """Whether work can start at ``node``: a client, a schedule, a function URL, a resource of another stack,
+        or a queue, topic, bus, stream or bucket nothing in the diagram feeds (its producers are outside it)."""
+        if node.type in self.catalog.groups["clients"] or node.type == "eventbridge-scheduler":
+            return True
+        if node.config.get("url_auth") is not None or {"external", "linked-outside"} & set(node.tags):
+            return True
+        fed = any(e.kind not in QUIET_KINDS for e in self.into(node.id))
+        delivers = any(e.kind not in QUIET_KINDS for e in self.out(node.id))
+        return node.type in self.catalog.groups["event-sources"] and delivers and not fed
 
     def front_doors_of(self, node_id: str) -> list[Node]:
         """Front doors that reach ``node_id`` through route/invoke edges, directly or through functions."""

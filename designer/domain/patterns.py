@@ -57,7 +57,9 @@ def _is_dlq(ctx: Context, node: Node) -> bool:
 def _sync(ctx: Context) -> list[PatternMatch]:
     out = []
     for door in ctx.nodes_in("front-doors"):
-        clients = _callers(ctx, door)
+        # Who waits for the answer: clients, else anything that calls the door and waits (a workflow's task, a
+        # function, a pipe, Firehose delivering to an HTTP endpoint).
+        clients = _callers(ctx, door) or ctx.sources(door.id, "task", "invoke-sync", "route", "enrich")
         backends = [n for n in ctx.targets(door.id, "route", "invoke-sync") if n.type != "cognito"]
         direct_stores = [n for n in ctx.targets(door.id, "read", "write") if ctx.is_(n, "stores")]
         if not clients or not (backends or direct_stores):
@@ -99,46 +101,59 @@ def _readable_through(ctx: Context, store: Node, door: Node) -> bool:
 
 @recogniser("async")
 def _async(ctx: Context) -> list[PatternMatch]:
+    """A queue between who hands work over and who does it (producers or consumers may be outside the diagram),
+    and asynchronous invocations: an event from a topic, bus, bucket or caller that does not wait."""
     out = []
     for queue in ctx.nodes_in("queues"):
         if _is_dlq(ctx, queue):
             continue
-        producers = ctx.sources(queue.id, "send")
+        producers = [e.source for e in ctx.into(queue.id) if e.kind not in ("dead-letter", "compensate")]
+        producer_nodes = [ctx.diagram.node(p) for p in dict.fromkeys(producers)]
         consumers = ctx.targets(queue.id, "poll")
-        if not producers or not consumers:
+        if not producer_nodes and not consumers:
             continue
-        doors = [p for p in producers if ctx.is_(p, "front-doors")]
-        doors += [d for p in producers if p.type == "lambda" for d in ctx.front_doors_of(p.id)]
+        doors = [p for p in producer_nodes if ctx.is_(p, "front-doors")]
+        doors += [d for p in producer_nodes if p.type == "lambda" for d in ctx.front_doors_of(p.id)]
         missing = []
-        if not ctx.has_dlq(queue.id):
+        if not consumers:
+            missing.append(f"nothing in this diagram consumes queue {ctx.name(queue.id)}")
+        elif not ctx.has_dlq(queue.id):
             missing.append(f"queue {ctx.name(queue.id)} has no dead-letter queue for messages that keep failing")
         door = doors[0] if doors else None
-        if door is not None and not any(_acknowledges(ctx, door, c) for c in consumers):
+        if door is not None and consumers and not any(_acknowledges(ctx, door, c) for c in consumers):
             missing.append(
                 f"the caller of {ctx.name(door.id)} never learns the outcome: add a status resource it can read "
                 "(202 + GET), a callback or a WebSocket message"
             )
         roles = {
             "front_door": _ids(doors),
-            "producer": _ids(producers),
+            "producer": _ids(producer_nodes),
             "queue": [queue.id],
             "consumer": _ids(consumers),
         }
         out.append(PatternMatch("async", roles, tuple(missing)))
     for edge in ctx.diagram.edges:
         target = ctx.diagram.node(edge.target)
-        if edge.kind != "invoke-async" or target.type != "lambda":
-            continue
         source = ctx.diagram.node(edge.source)
+        if not _async_invocation(ctx, edge, source, target):
+            continue
         doors = [source] if ctx.is_(source, "front-doors") else ctx.front_doors_of(source.id)
         missing = []
-        if not ctx.has_dlq(target.id):
+        if not ctx.has_failure_path(target, via=source):
             missing.append(f"{ctx.name(target.id)} has no on-failure destination or dead-letter queue")
-        if not _acknowledges(ctx, doors[0] if doors else None, target):
+        if doors and not _acknowledges(ctx, doors[0], target):
             missing.append(f"the caller of {ctx.name(doors[0].id)} never learns the outcome of {ctx.name(target.id)}")
         roles = {"front_door": _ids(doors), "producer": [source.id], "queue": [], "consumer": [target.id]}
         out.append(PatternMatch("async", roles, tuple(missing)))
     return out
+
+
+def _async_invocation(ctx: Context, edge: Edge, source: Node, target: Node) -> bool:
+    """An invocation the caller does not wait for: Event invokes and StartExecution, topic and bus deliveries, bucket
+    events (schedules are the scheduled pattern; queues are counted above)."""
+    if target.type not in ("lambda", "sfn-standard", "sfn-express") or source.type == "eventbridge-scheduler":
+        return False
+    return edge.kind in ("invoke-async", "subscribe", "trigger")
 
 
 def _downstreams(ctx: Context, consumer: Node) -> list[Node]:
@@ -152,28 +167,36 @@ def _downstreams(ctx: Context, consumer: Node) -> list[Node]:
 
 @recogniser("load-leveling")
 def _load_leveling(ctx: Context) -> list[PatternMatch]:
+    """A queue buffers a producer (an API, a function, a topic or bus) from a consumer that works at its own pace."""
     out = []
     for queue in ctx.nodes_in("queues"):
+        if _is_dlq(ctx, queue):
+            continue
+        producers = [e.source for e in ctx.into(queue.id, "send", "subscribe", "trigger", "publish")]
         for poll in ctx.out(queue.id, "poll"):
             consumer = ctx.diagram.node(poll.target)
             downstream = _downstreams(ctx, consumer)
-            if not downstream:
-                continue
+            missing = []
             bounded = (
-                consumer.type == "fargate"
-                or bool(consumer.config.get("reserved_concurrency"))
+                consumer.type in ("fargate", "eventbridge-pipe")
+                or consumer.config.get("reserved_concurrency") is not None
                 or poll.attr("max_concurrency") is not None
             )
-            missing = (
-                ()
-                if bounded
-                else (
+            if not bounded:
+                protected = f" to {ctx.name(downstream[0].id)}" if downstream else ""
+                missing.append(
                     f"{ctx.name(consumer.id)} has no concurrency cap (reserved concurrency or the mapping's maximum "
-                    f"concurrency), so bursts pass straight through to {ctx.name(downstream[0].id)}",
+                    f"concurrency), so bursts pass straight through{protected}"
                 )
-            )
-            roles = {"queue": [queue.id], "consumer": [consumer.id], "downstream": _ids(downstream)}
-            out.append(PatternMatch("load-leveling", roles, missing))
+            if not ctx.has_dlq(queue.id):
+                missing.append(f"queue {ctx.name(queue.id)} has no dead-letter queue for messages that keep failing")
+            roles = {
+                "producer": list(dict.fromkeys(producers)),
+                "queue": [queue.id],
+                "consumer": [consumer.id],
+                "downstream": _ids(downstream),
+            }
+            out.append(PatternMatch("load-leveling", roles, tuple(missing)))
     return out
 
 
@@ -215,12 +238,12 @@ def _orchestration(ctx: Context) -> list[PatternMatch]:
     out = []
     for machine in ctx.nodes_in("state-machines"):
         tasks = ctx.out(machine.id, "task")
-        if len({e.target for e in tasks}) < 2:
+        if len(tasks) < 2:  # two services, or one service called by two steps
             continue
         missing = tuple(
             f"step {step_name(ctx, e)} (calls {ctx.name(e.target)}) has no Retry or Catch"
             for e in tasks
-            if not (e.attr("retry") or e.attr("catch") or machine.config.get("retry_catch"))
+            if not (e.attr("retry") or e.attr("catch") or e.attr("on_error") or machine.config.get("retry_catch"))
         )
         roles = {"orchestrator": [machine.id], "tasks": list(dict.fromkeys(e.target for e in tasks))}
         out.append(PatternMatch("orchestration", roles, missing))
@@ -414,26 +437,49 @@ def shard_shortfall(ctx: Context, stream: Node) -> str | None:
     )
 
 
+STREAM_CONSUMERS = ("lambda", "eventbridge-pipe", "firehose", "fargate")
+LANDING = ("s3", "opensearch", "dynamodb", "kinesis", "firehose")
+
+
 @recogniser("stream-ingestion")
 def _stream_ingestion(ctx: Context) -> list[PatternMatch]:
+    """A stream (Kinesis, DynamoDB Streams) read by consumers, or Firehose landing records in a store."""
     out = []
     for stream in _event_stores(ctx):
-        for consumer in ctx.targets(stream.id, "poll"):
-            sinks = [n for n in ctx.targets(consumer.id, "write") if n.type in ("s3", "opensearch")]
-            for hose in ctx.targets(consumer.id, "publish"):
-                if hose.type == "firehose":
-                    sinks += [n for n in ctx.targets(hose.id, "write") if n.type in ("s3", "opensearch")]
-            if not sinks:
+        for poll in ctx.out(stream.id, "poll"):
+            consumer = ctx.diagram.node(poll.target)
+            if consumer.type not in STREAM_CONSUMERS:
                 continue
+            sinks = [
+                n
+                for n in ctx.targets(consumer.id, "write", "publish", "invoke-sync", "invoke-async")
+                if n.type in LANDING
+            ]
             missing: list[str] = []
-            if stream.type == "kinesis" and stream.config.get("mode") != "on-demand":
-                if not ctx.has_traffic:
-                    missing.append(f"no traffic profile to check the shard capacity of {ctx.name(stream.id)} against")
-                elif gap := shard_shortfall(ctx, stream):
-                    missing.append(gap)
+            if consumer.type in ("lambda", "eventbridge-pipe") and not _bounded(poll):
+                missing.append(
+                    f"{ctx.name(consumer.id)} retries a failing batch until its records expire: bound the retries or "
+                    "the record age and keep what fails (an on-failure destination)"
+                )
+            elif consumer.type in ("lambda", "eventbridge-pipe") and not ctx.has_dlq(consumer.id):
+                missing.append(f"records {ctx.name(consumer.id)} gives up on go nowhere: add an on-failure destination")
+            if gap := shard_shortfall(ctx, stream):
+                missing.append(gap)
             roles = {"stream": [stream.id], "consumer": [consumer.id], "sink": _ids(sinks)}
             out.append(PatternMatch("stream-ingestion", roles, tuple(missing)))
+    for hose in ctx.diagram.of_type("firehose"):
+        if ctx.into(hose.id, "poll"):
+            continue  # read from a stream: counted above
+        sinks = [n for n in ctx.targets(hose.id, "write") if n.type in LANDING]
+        if sinks:
+            roles = {"stream": [hose.id], "consumer": [hose.id], "sink": _ids(sinks)}
+            out.append(PatternMatch("stream-ingestion", roles, ()))
     return out
+
+
+def _bounded(poll: Edge) -> bool:
+    retries, age = poll.attr("max_retry_attempts"), poll.attr("max_record_age_s")
+    return (retries is not None and retries >= 0) or (age is not None and age >= 0)
 
 
 PATTERN_IDS = tuple(_RECOGNISERS)

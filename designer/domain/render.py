@@ -63,8 +63,9 @@ LEGEND = {
     "async": "- - - does not wait",
     "dead-letter": "\u00b7\u00b7\u00b7 dead letters",
     "compensate": "\u2500\u25cb undoes a step",
+    "authorize": "\u2500\u25c7 checks who may call",
 }
-ARROWS = {"sync": "-->", "async": "-.->", "dead-letter": "-.-x", "compensate": "--o"}
+ARROWS = {"sync": "-->", "async": "-.->", "dead-letter": "-.-x", "compensate": "--o", "authorize": "==>"}
 
 
 def to_dot(diagram: Diagram, report: Report | None = None, *, catalog: Catalog | None = None) -> str:
@@ -161,6 +162,8 @@ def _edge_attrs(edge: Edge, cat: Catalog, findings: list[Finding]) -> dict[str, 
         attrs["style"] = "dotted"
     elif line == "compensate":
         attrs.update(arrowhead="odot", color="#882255", fontcolor="#882255")
+    elif line == "authorize":
+        attrs.update(arrowhead="odiamond", color="#117733", fontcolor="#117733")
     text = _html_lines(_edge_text(edge), 26)
     if worst := _worst(findings):
         glyph, colour, width = MARKS[worst]
@@ -180,7 +183,7 @@ def _edge_text(edge: Edge) -> str:
 
 
 def _line_kind(edge: Edge, cat: Catalog) -> str:
-    if edge.kind in ("dead-letter", "compensate"):
+    if edge.kind in ("dead-letter", "compensate", "authorize"):
         return edge.kind
     kind = cat.kinds.get(edge.kind)
     return "sync" if kind is None or kind.sync else "async"

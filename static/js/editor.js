@@ -27,7 +27,8 @@ const GLYPH = {
   "client-web": "WEB", "client-mobile": "APP", "client-iot": "IoT", "client-partner": "B2B", cloudfront: "CDN",
   cognito: "AUTH", "apigw-rest": "REST", "apigw-http": "HTTP", "apigw-websocket": "WS", appsync: "GQL", alb: "ALB",
   lambda: "λ", fargate: "ECS", "legacy-app": "OLD", "external-api": "EXT", sqs: "SQS", "sqs-fifo": "FIFO",
-  sns: "SNS", "sns-fifo": "SNS·F", eventbridge: "EB", "eventbridge-scheduler": "⏱", kinesis: "KDS", firehose: "KDF",
+  sns: "SNS", "sns-fifo": "SNS·F", eventbridge: "EB", "eventbridge-scheduler": "⏱", "eventbridge-pipe": "PIPE",
+  kinesis: "KDS", firehose: "KDF",
   "sfn-standard": "SFN", "sfn-express": "SFN·E", dynamodb: "DDB", s3: "S3", rds: "RDS", "aurora-serverless": "AUR",
   "rds-proxy": "PRX", elasticache: "EC", opensearch: "OS", ses: "SES", sagemaker: "ML",
 };
@@ -84,6 +85,7 @@ const cy = cytoscape({
     { selector: "edge[async = 1]", style: { "line-style": "dashed" } },
     { selector: "edge[kind = 'dead-letter']", style: { "line-style": "dotted", "line-color": "#991b1b", "target-arrow-color": "#991b1b" } },
     { selector: "edge[kind = 'compensate']", style: { "target-arrow-shape": "tee", "line-color": "#6d28d9", "target-arrow-color": "#6d28d9" } },
+    { selector: "edge[kind = 'authorize']", style: { "target-arrow-shape": "diamond", "line-color": "#0e7490", "target-arrow-color": "#0e7490" } },
     { selector: "edge:selected", style: { width: 4, "line-color": "#111827", "target-arrow-color": "#111827" } },
     { selector: "edge.has-error", style: { "line-color": "#dc2626", "target-arrow-color": "#dc2626", width: 4 } },
     { selector: "edge.has-warning", style: { "line-color": "#d97706", "target-arrow-color": "#d97706", width: 3 } },

@@ -46,7 +46,7 @@ def test_each_starter_validates_clean_in_text_and_json(path):
 
 def test_an_error_finding_exits_1_and_groups_findings_by_severity_with_labels(tmp_path):
     doc = data(
-        {"web": "client-web", "api": "apigw-rest", "fn": ("lambda", {"timeout_s": 120})},
+        {"web": "client-web", "api": "apigw-rest", "fn": ("lambda", {"timeout_s": 120, "duration_ms": 60_000})},
         [("web", "api"), ("api", "fn")],
     )
     doc["nodes"][2]["label"] = "Slow report"

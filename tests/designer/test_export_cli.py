@@ -135,7 +135,7 @@ def test_a_dpi_outside_the_range_is_a_usage_error(dpi, capsys):
 
 def test_findings_mark_the_picture_only_when_asked(tmp_path):
     doc = data(
-        {"web": "client-web", "api": "apigw-rest", "fn": ("lambda", {"timeout_s": 120})},
+        {"web": "client-web", "api": "apigw-rest", "fn": ("lambda", {"timeout_s": 120, "duration_ms": 60_000})},
         [("web", "api"), ("api", "fn")],
     )
     path = write(tmp_path, doc)

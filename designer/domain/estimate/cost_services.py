@@ -70,6 +70,12 @@ def _scheduler(b: Bill, node: Node) -> None:
     b.charge(node, "invocations", "scheduler.invocations", b.monthly(b.flow.rate(node.id)))
 
 
+def _pipe(b: Bill, node: Node) -> None:
+    """One request per event that passes the pipe's filter, per 64 KB chunk."""
+    flow = b.flow
+    b.charge(node, "requests", "pipes.requests", b.monthly(flow.rate(node.id)) * chunks(flow.node_kb(node.id), 64))
+
+
 def _kinesis(b: Bill, node: Node) -> None:
     flow = b.flow
     records = b.monthly(flow.rate(node.id))
@@ -238,6 +244,7 @@ SERVICE_COSTERS: dict[str, Callable[[Bill, Node], None]] = {
     "sns-fifo": _sns_fifo,
     "eventbridge": _eventbridge,
     "eventbridge-scheduler": _scheduler,
+    "eventbridge-pipe": _pipe,
     "kinesis": _kinesis,
     "firehose": _firehose,
     "sfn-standard": _sfn_standard,

@@ -231,6 +231,7 @@ HANDLERS: dict[str, Callable[[Simulator, Node, str, float | None], Times]] = {
             "opensearch",
             "ses",
             "sagemaker",
+            "eventbridge-pipe",
         ),
         _service,
     ),

@@ -24,6 +24,7 @@ from designer.domain.catalog import Catalog
 from designer.domain.diagram import Node
 from designer.domain.estimate.flow import Flow
 from designer.domain.estimate.pricing import LatencySpec, Pricing
+from designer.domain.runtimes import cold_start_key
 
 __all__ = [
     "ColdStart",
@@ -48,6 +49,7 @@ SERVICE_LATENCY = {  # types whose own latency is a configuration parameter: (me
     "legacy-app": ("latency_ms", "latency_p99_ms"),
     "external-api": ("latency_ms", "latency_p99_ms"),
     "sagemaker": ("inference_ms", None),
+    "eventbridge-pipe": ("latency_ms", None),
 }
 HOP_OF_TYPE = {  # types whose latency comes from pricing.yaml
     "apigw-http": "apigw-http",
@@ -105,7 +107,8 @@ def cold_start_spec(node: Node, catalog: Catalog, pricing: Pricing) -> LatencySp
     runtime = str(node.config.get("runtime") or "python3.13")
     limits = catalog.types["lambda"].limits
     medians, p99s = limits["cold_start_p50_ms"].value, limits["cold_start_p99_ms"].value
-    key = "snapstart" if node.config.get("snapstart") and runtime.startswith(SNAPSTART_FAMILIES) else runtime
+    snapstart = node.config.get("snapstart") and runtime.startswith(SNAPSTART_FAMILIES)
+    key = "snapstart" if snapstart else cold_start_key(runtime, medians)
     factor = pricing.number("arm64_cold_start_factor") if node.config.get("arch") == "arm64" else 1.0
     p50 = float(medians.get(key, medians["python3.13"])) * factor
     p99 = float(p99s.get(key, p99s["python3.13"])) * factor

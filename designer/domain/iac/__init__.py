@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from designer.domain.iac.names import logical_id, node_id
 from designer.domain.iac.sam_export import to_sam
-from designer.domain.iac.sam_import import ImportNote, ImportResult, from_template, looks_like_template
+from designer.domain.iac.sam_import import ImportNote, ImportResult, from_template, from_templates, looks_like_template
 
 __all__ = [
     "ImportNote",
     "ImportResult",
     "from_template",
+    "from_templates",
     "logical_id",
     "looks_like_template",
     "node_id",

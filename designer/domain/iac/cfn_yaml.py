@@ -3,9 +3,10 @@
 ``load_template(text)`` decodes a template into plain Python values; the short-form tags (``!Ref``, ``!GetAtt``,
 ``!Sub`` ...) become their long forms (``{"Ref": ...}``, ``{"Fn::GetAtt": [...]}``). It refuses, with a
 :class:`~designer.domain.diagram.DiagramError` that says where, anything that is not a readable template: bad syntax,
-unknown tags, duplicate keys, documents over :data:`MAX_TEMPLATE_CHARS`, nesting past :data:`MAX_DEPTH`, and alias
-graphs that would expand past :data:`MAX_EXPANDED_NODES` values (the "billion laughs"). Only ``yaml.SafeLoader``
-machinery is used: no tag can build a Python object.
+unknown tags, documents over :data:`MAX_TEMPLATE_CHARS`, nesting past :data:`MAX_DEPTH`, and alias graphs that
+would expand past :data:`MAX_EXPANDED_NODES` values (the "billion laughs"). Only ``yaml.SafeLoader`` machinery is
+used: no tag can build a Python object. A key written twice in one mapping keeps its last value, as
+CloudFormation does; ``read_template(text)`` also answers a warning for each, with its line.
 
 ``dump_template(data)`` writes the long forms back as short-form tags, keys in insertion order.
 """
@@ -19,7 +20,15 @@ import yaml
 
 from designer.domain.diagram import DiagramError, Problem
 
-__all__ = ["MAX_DEPTH", "MAX_EVENTS", "MAX_EXPANDED_NODES", "MAX_TEMPLATE_CHARS", "dump_template", "load_template"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EVENTS",
+    "MAX_EXPANDED_NODES",
+    "MAX_TEMPLATE_CHARS",
+    "dump_template",
+    "load_template",
+    "read_template",
+]
 
 # CloudFormation itself takes at most 1 MB from S3; SAM sources are a little bigger before the transform.
 MAX_TEMPLATE_CHARS = 2_000_000
@@ -60,7 +69,11 @@ _SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TemplateLoader(_SafeBase):  # type: ignore[misc]
-    """SafeLoader with CloudFormation's short-form tags, duplicate-key detection and bounded alias expansion."""
+    """SafeLoader with CloudFormation's short-form tags, duplicate keys noted and bounded alias expansion."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicates: list[str] = []
 
     def get_single_node(self) -> Any:
         root = super().get_single_node()
@@ -72,8 +85,12 @@ class TemplateLoader(_SafeBase):  # type: ignore[misc]
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             try:
-                if key in seen:
-                    raise _error(f"duplicate key {str(key)[:60]!r}", key_node.start_mark)
+                if key in seen and len(self.duplicates) < 100:
+                    mark = key_node.start_mark
+                    self.duplicates.append(
+                        f"the key {str(key)[:60]!r} at line {mark.line + 1}, column {mark.column + 1} is written "
+                        "twice in one mapping; CloudFormation keeps the last value, and so does this import"
+                    )
             except TypeError:
                 raise _error("a mapping key must be a plain value", key_node.start_mark) from None
             seen[key] = True
@@ -180,6 +197,11 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def load_template(text: str | bytes) -> Any:
     """Decode a template (JSON or YAML); raises DiagramError with the line and column of a syntax problem."""
+    return read_template(text)[0]
+
+
+def read_template(text: str | bytes) -> tuple[Any, list[str]]:
+    """Decode a template (JSON or YAML) and list what it writes twice; raises DiagramError as ``load_template``."""
     if isinstance(text, bytes):
         if len(text) > 4 * MAX_TEMPLATE_CHARS:
             raise _too_big(len(text))
@@ -193,10 +215,15 @@ def load_template(text: str | bytes) -> Any:
     if not text.strip():
         raise DiagramError([Problem("", "the template is empty")])
     if text.lstrip().startswith("{"):
-        return _load_json(text)
+        duplicates: list[str] = []
+        return _load_json(text, duplicates), duplicates
     try:
         _count_events(text)
-        return yaml.load(text, Loader=TemplateLoader)  # noqa: S506 - TemplateLoader is a SafeLoader  # nosec B506
+        loader = TemplateLoader(text)
+        try:
+            return loader.get_single_data(), loader.duplicates
+        finally:
+            loader.dispose()
     except DiagramError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -225,25 +252,27 @@ def _too_big(size: int) -> DiagramError:
     )
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key[:60]!r}")
-        out[key] = value
-    return out
+def _load_json(text: str, duplicates: list[str]) -> Any:
+    def last_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out and len(duplicates) < 100:
+                duplicates.append(
+                    f"the key {key[:60]!r} is written twice in one object; CloudFormation keeps the last value, "
+                    "and so does this import"
+                )
+            out[key] = value
+        return out
 
-
-def _load_json(text: str) -> Any:
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(text, object_pairs_hook=last_wins)
     except json.JSONDecodeError as exc:
         raise DiagramError(
             [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
         ) from None
     except RecursionError:
         raise DiagramError([Problem("", "the document nests too deeply")]) from None
-    except ValueError as exc:  # a duplicate key, or an integer of thousands of digits
+    except ValueError as exc:  # an integer of thousands of digits
         raise DiagramError([Problem("", f"not valid JSON: {str(exc)[:120]}")]) from None
     if _depth(data) > MAX_DEPTH:
         raise DiagramError([Problem("", f"the document nests deeper than {MAX_DEPTH} levels")])

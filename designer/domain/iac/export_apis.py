@@ -41,6 +41,8 @@ def render(x: Exporter, edge: Edge) -> bool:
             return False
         x.links.origins.setdefault(edge.source, []).append(edge.target)
         return True
+    if edge.kind == "authorize":
+        return x.depend(edge.source, edge.target) and authorizer(x, edge)
     if s == "appsync" and t != "cognito":
         return appsync(x, edge)  # a data source of its own: no dependency between the API and the target
     if s == "apigw-websocket":

@@ -72,6 +72,8 @@ def authorizer(x: Exporter, edge: Edge) -> bool:
     api, pool, s = edge.source, edge.target, x.type(edge.source)
     props = x.props(api)
     name = f"{x.logical[pool]}Authorizer"
+    if x.type(pool) == "lambda":
+        return _lambda_authorizer(x, props, name, pool, s)
     if s == "apigw-rest":
         auth = props.setdefault("Auth", {"DefaultAuthorizer": name, "Authorizers": {}})
         auth["Authorizers"][name] = {"UserPoolArn": x.arn(pool)}
@@ -140,3 +142,15 @@ def distribution(x: Exporter, node_id: str) -> None:
     if behaviors:
         config["CacheBehaviors"] = behaviors
     x.add(x.logical[node_id], "AWS::CloudFront::Distribution", {"DistributionConfig": config})
+
+
+def _lambda_authorizer(x: Exporter, props: dict[str, Any], name: str, fn: str, api_type: str) -> bool:
+    """A Lambda authorizer: the function says whether a caller may pass (REST and HTTP APIs)."""
+    if api_type not in ("apigw-rest", "apigw-http"):
+        return False
+    spec: dict[str, Any] = {"FunctionArn": x.arn(fn)}
+    if api_type == "apigw-http":
+        spec.update({"AuthorizerPayloadFormatVersion": "2.0", "EnableSimpleResponses": True})
+    auth = props.setdefault("Auth", {"DefaultAuthorizer": name, "Authorizers": {}})
+    auth.setdefault("Authorizers", {})[name] = spec
+    return True

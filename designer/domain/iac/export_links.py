@@ -51,7 +51,7 @@ def render_edges(x: Exporter) -> None:
 def _renderer(x: Exporter, edge: Edge) -> Renderer | None:
     s, t, kind = x.type(edge.source), x.type(edge.target), edge.kind
     if (
-        kind in ("route", "invoke-sync", "invoke-async", "send", "publish", "read", "write")
+        kind in ("route", "authorize", "invoke-sync", "invoke-async", "send", "publish", "read", "write")
         and s in export_apis.API_TYPES
     ):
         return export_apis.render

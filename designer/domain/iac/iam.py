@@ -20,11 +20,12 @@ __all__ = [
     "edge_kinds",
     "role_statements",
     "statement_accesses",
-    "wildcard_accesses",
+    "service_accesses",
+    "connector_accesses",
 ]
 
 # IAM service prefix -> the service types whose resources it acts on.
-SERVICE_TYPES = {
+SERVICE_TYPES: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb",),
     "sqs": ("sqs", "sqs-fifo"),
     "sns": ("sns", "sns-fifo"),
@@ -34,6 +35,12 @@ SERVICE_TYPES = {
     "states": ("sfn-standard", "sfn-express"),
     "s3": ("s3",),
     "lambda": ("lambda",),
+    "execute-api": ("apigw-rest", "apigw-http", "apigw-websocket"),
+    "apigateway": ("apigw-rest", "apigw-http", "apigw-websocket"),
+    "appsync": ("appsync",),
+    "rds": ("rds", "aurora-serverless"),
+    "ses": ("ses",),
+    "sagemaker": ("sagemaker",),
 }
 
 # SAM policy template -> (parameter naming the resource, accesses it grants).
@@ -146,8 +153,8 @@ def access_of_action(action: Any) -> tuple[str, ...]:
     return tuple(a for a in found if a != "poll") or tuple(found)
 
 
-def statement_accesses(tpl: Template, statement: Any) -> Iterator[tuple[str, str]]:
-    """(target logical id, access) pairs of one policy statement."""
+def statement_accesses(tpl: Template, statement: Any, *, external: bool = False) -> Iterator[tuple[str, str]]:
+    """(target logical id, access) pairs of one policy statement (with ``external``, external references too)."""
     if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
         return
     actions = statement.get("Action")
@@ -155,13 +162,34 @@ def statement_accesses(tpl: Template, statement: Any) -> Iterator[tuple[str, str
     granted = list(dict.fromkeys(a for action in actions for a in access_of_action(action)))
     if not granted:
         return
-    for target in tpl.refs(statement.get("Resource")):
+    for target in tpl.refs(statement.get("Resource"), external=external):
         for access in granted:
             yield target, access
 
 
-def wildcard_accesses(tpl: Template, res: Resource) -> list[tuple[str, str]]:
-    """(service, access) granted on every resource (``Resource: "*"``) by named actions, not ``service:*``."""
+# AWS managed policies a function or role may name, by the service-wide accesses they grant.
+MANAGED: dict[str, tuple[tuple[str, str], ...]] = {
+    "AmazonDynamoDBFullAccess": (("dynamodb", "read"), ("dynamodb", "write")),
+    "AmazonDynamoDBReadOnlyAccess": (("dynamodb", "read"),),
+    "AmazonSQSFullAccess": (("sqs", "send"),),
+    "AmazonSNSFullAccess": (("sns", "publish"),),
+    "AmazonS3FullAccess": (("s3", "read"), ("s3", "write")),
+    "AmazonS3ReadOnlyAccess": (("s3", "read"),),
+    "AmazonEventBridgeFullAccess": (("events", "publish"),),
+    "CloudWatchEventsFullAccess": (("events", "publish"),),
+    "AWSStepFunctionsFullAccess": (("states", "start"),),
+    "AmazonKinesisFullAccess": (("kinesis", "publish"),),
+    "AmazonKinesisFirehoseFullAccess": (("firehose", "publish"),),
+    "AWSLambda_FullAccess": (("lambda", "invoke"),),
+    "AWSLambdaRole": (("lambda", "invoke"),),
+    "AmazonAPIGatewayInvokeFullAccess": (("execute-api", "manage"),),
+    "AmazonSESFullAccess": (("ses", "send"),),
+}
+
+
+def service_accesses(tpl: Template, res: Resource) -> list[tuple[str, str]]:
+    """(service, access) granted on every resource of a service: statements on ``Resource: "*"`` and AWS managed
+    policies (``AmazonDynamoDBFullAccess``), named in ``Policies``, ``ManagedPolicyArns`` or the role's."""
     found: list[tuple[str, str]] = []
     statements = [s for name, doc in _documents(res.props.get("Policies")) if name is None for s in _statements(doc)]
     for statement in statements + role_statements(tpl, res.props.get("Role")):
@@ -171,9 +199,30 @@ def wildcard_accesses(tpl: Template, res: Resource) -> list[tuple[str, str]]:
             continue
         actions = statement.get("Action")
         for action in actions if isinstance(actions, list) else [actions]:
-            if isinstance(action, str) and ":" in action and "*" not in action:
+            if isinstance(action, str) and ":" in action:
                 found.extend((action.split(":")[0].lower(), a) for a in access_of_action(action))
+    for name in _managed_names(tpl, res):
+        found.extend(MANAGED.get(name, ()))
     return list(dict.fromkeys(found))
+
+
+def _managed_names(tpl: Template, res: Resource) -> list[str]:
+    """Names of the AWS managed policies ``res`` (or its role) attaches."""
+    values: list[Any] = []
+    policies = res.props.get("Policies")
+    values.extend(policies if isinstance(policies, list) else [policies])
+    values.extend(res.props.get("ManagedPolicyArns") or [])
+    for role in tpl.refs(res.props.get("Role")):
+        if role in tpl.resources:
+            values.extend(tpl.resources[role].props.get("ManagedPolicyArns") or [])
+    names = []
+    for value in values:
+        text = value if isinstance(value, str) else ""
+        if isinstance(value, dict) and "Fn::Sub" in value and isinstance(value["Fn::Sub"], str):
+            text = value["Fn::Sub"]
+        if text:
+            names.append(text.rsplit("/", 1)[-1])
+    return names
 
 
 def _documents(policies: Any) -> Iterator[tuple[str | None, Any]]:
@@ -210,25 +259,27 @@ def _statements(document: Any) -> list[Any]:
     return statements if isinstance(statements, list) else [statements]
 
 
-def accesses(tpl: Template, res: Resource) -> list[tuple[str, str, bool]]:
-    """(target, access, from a policy template) for everything ``res`` may reach, in template order."""
+def accesses(tpl: Template, res: Resource, *, external: bool = False) -> list[tuple[str, str, bool]]:
+    """(target, access, from a policy template) for every resource ``res`` may reach by its policies, in template
+    order; with ``external``, the keys of external references too."""
     found: list[tuple[str, str, bool]] = []
     for name, params in _documents(res.props.get("Policies")):
         if name is None:
             for statement in _statements(params):
-                found.extend((t, a, False) for t, a in statement_accesses(tpl, statement))
+                found.extend((t, a, False) for t, a in statement_accesses(tpl, statement, external=external))
         elif name in TEMPLATES and isinstance(params, dict):
             key, granted = TEMPLATES[name]
             value = params.get(key)
-            targets = tpl.refs(value) or [n for n in [tpl.by_name(value)] if n]
+            targets = tpl.refs(value, external=external) or [n for n in [tpl.by_name(tpl.literal(value))] if n]
             found.extend((t, a, True) for t in targets for a in granted)
     for statement in role_statements(tpl, res.props.get("Role")):
-        found.extend((t, a, False) for t, a in statement_accesses(tpl, statement))
-    found.extend(_connector_accesses(tpl, res))
+        found.extend((t, a, False) for t, a in statement_accesses(tpl, statement, external=external))
     return list(dict.fromkeys(found))
 
 
-def _connector_accesses(tpl: Template, res: Resource) -> Iterator[tuple[str, str, bool]]:
+def connector_accesses(tpl: Template, res: Resource) -> Iterator[tuple[str, str, bool]]:
+    """(target, access, False) for the SAM connectors whose source is ``res`` (inline or ``AWS::Serverless::Connector``);
+    a connector is a connection the template declares, not only a permission."""
     connectors: list[tuple[Any, Any]] = []
     inline = res.props.get("Connectors")
     if isinstance(inline, dict):

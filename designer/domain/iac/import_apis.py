@@ -1,5 +1,6 @@
-"""Edges of front doors: API Gateway integrations (REST methods, OpenAPI bodies, HTTP and WebSocket
-integrations), authorizers, AppSync data sources, and the roles that let an API call a service directly."""
+"""Edges of API Gateway front doors: REST methods, OpenAPI definitions (inline, in the file ``DefinitionUri`` or
+``AWS::Include`` names), HTTP and WebSocket integrations (private ALBs through VPC links too), with who may call
+each route (``auth``), and authorizers, which are drawn as ``authorize`` edges, never as a backend."""
 
 from __future__ import annotations
 
@@ -8,23 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from designer.domain.iac import iam
-from designer.domain.iac.builder import Builder
-from designer.domain.iac.template import Template, mapping
+from designer.domain.iac.builder import SERVICE_TYPES, Builder
+from designer.domain.iac.import_appsync import read_appsync
+from designer.domain.iac.template import Resource, Template, flat_text, mapping
 
-__all__ = ["read_apis"]
+__all__ = ["read_apis", "route_auth"]
 
-SERVICE_TYPES = iam.SERVICE_TYPES
-READ_ACTIONS = ("getitem", "query", "scan", "batchgetitem", "sync")
-API_KINDS = {
-    "read": ("read",),
-    "write": ("write",),
-    "send": ("send",),
-    "publish": ("publish",),
-    "start": ("invoke-async", "invoke-sync"),
-    "start-sync": ("invoke-sync", "invoke-async"),
-    "invoke": ("route",),
-    "poll": (),
-}
+READ_ACTIONS = ("getitem", "query", "scan", "batchgetitem")
 SUBTYPES = {
     "eventbridge-putevents": ("events", ("EventBusName",), ("publish",)),
     "sqs-sendmessage": ("sqs", ("QueueUrl",), ("send",)),
@@ -32,9 +23,11 @@ SUBTYPES = {
     "stepfunctions-startexecution": ("states", ("StateMachineArn",), ("invoke-async", "invoke-sync")),
     "stepfunctions-startsyncexecution": ("states", ("StateMachineArn",), ("invoke-sync", "invoke-async")),
 }
+API_TYPES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
+# AuthorizationType values (REST methods, HTTP and WebSocket routes) -> the auth attribute of the edge.
+AUTH_TYPES = {"NONE": "none", "AWS_IAM": "iam", "CUSTOM": "lambda", "COGNITO_USER_POOLS": "cognito", "JWT": "jwt"}
 _SERVICE_URI = re.compile(r"apigateway:(?:\$\{[^}]*\}|[^:]*):([A-Za-z0-9-]+):(action|path)/([^\s\"']*)")
 _QUOTED = re.compile(r"\"([A-Za-z0-9_.:/-]{3,255})\"")
-_OPERATION = re.compile(r"\"operation\"\s*:\s*\"(\w+)\"")
 
 
 @dataclass(frozen=True)
@@ -46,51 +39,54 @@ class Integration:
     templates: Any = None
     params: Any = None
     method: str = ""
+    auth: str | None = None
 
 
 def read_apis(b: Builder) -> None:
-    used_roles: set[str] = set()
     tpl = b.tpl
     for method in tpl.of_type("AWS::ApiGateway::Method"):
         integ = method.props.get("Integration")
         if isinstance(integ, dict):
             verb = str(method.props.get("HttpMethod", "ANY")).upper()
             label = f"{verb} {_rest_path(tpl, method.props.get('ResourceId'))}"
+            auth = _method_auth(method)
             spec = Integration(
                 str(integ.get("Type", "")), integ.get("Uri"), "", integ.get("Credentials"),
-                integ.get("RequestTemplates"), integ.get("RequestParameters"), verb,
+                integ.get("RequestTemplates"), integ.get("RequestParameters"), verb, auth,
             )  # fmt: skip
-            _integrate(b, tpl.target(method.props.get("RestApiId")), spec, method.logical, label, used_roles)
-    for res in tpl.of_type(
-        "AWS::Serverless::Api", "AWS::Serverless::HttpApi", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"
-    ):
-        body = res.props.get("DefinitionBody", res.props.get("Body"))
-        if isinstance(body, dict) and "Fn::Transform" in body:
-            b.note(res.logical, "the OpenAPI definition is in an external file; its integrations are read from roles")
-        elif isinstance(body, dict) and res.logical in b.types:
-            _openapi(b, res.logical, body, used_roles)
-    routes = {}
-    for route in tpl.of_type("AWS::ApiGatewayV2::Route"):
-        for target in tpl.refs(route.props.get("Target")):
-            routes[target] = str(route.props.get("RouteKey", ""))[:200]
-    for res in tpl.of_type("AWS::ApiGatewayV2::Integration"):
-        p = res.props
-        spec = Integration(
-            str(p.get("IntegrationType", "")), p.get("IntegrationUri"), str(p.get("IntegrationSubtype", "")),
-            p.get("CredentialsArn"), p.get("RequestTemplates"), p.get("RequestParameters"),
-            str(p.get("IntegrationMethod", "")),
-        )  # fmt: skip
-        _integrate(b, tpl.target(p.get("ApiId")), spec, res.logical, routes.get(res.logical, ""), used_roles)
+            _integrate(b, tpl.target(method.props.get("RestApiId")), spec, method.logical, label)
+    for res in tpl.of_type(*API_TYPES):
+        if res.logical in b.types:
+            body = _definition(b, res)
+            if body is not None:
+                _openapi(b, res, body)
+    _v2_integrations(b)
     _authorizers(b)
-    _appsync(b, used_roles)
-    _unclaimed_roles(b, used_roles)
+    read_appsync(b)
+    _unclaimed_roles(b)
+
+
+def _definition(b: Builder, res: Resource) -> dict[str, Any] | None:
+    """The API's OpenAPI document: inline, included with AWS::Include, or in the file DefinitionUri names."""
+    body = res.props.get("DefinitionBody", res.props.get("Body"))
+    include = mapping(mapping(body).get("Fn::Transform"))
+    if include:
+        location = mapping(include.get("Parameters")).get("Location")
+        body = b.document(location, res.logical, "the OpenAPI definition (AWS::Include)")
+    elif body is None and isinstance(res.props.get("DefinitionUri") or res.props.get("BodyS3Location"), str):
+        body = b.document(res.props.get("DefinitionUri"), res.logical, "the OpenAPI definition (DefinitionUri)")
+    elif body is None and res.props.get("DefinitionUri") is not None:
+        b.note(res.logical, "the OpenAPI definition is in S3; its routes are left out")
+    return body if isinstance(body, dict) else None
 
 
 def _rest_path(tpl: Template, resource_id: Any) -> str:
     parts: list[str] = []
     ref = resource_id
     for _ in range(30):
-        found = [r for r in tpl.refs(ref) if tpl.resources[r].type == "AWS::ApiGateway::Resource"]
+        found = [
+            r for r in tpl.refs(ref) if r in tpl.resources and tpl.resources[r].type == "AWS::ApiGateway::Resource"
+        ]
         if not found:
             break
         res = tpl.resources[found[0]]
@@ -99,64 +95,164 @@ def _rest_path(tpl: Template, resource_id: Any) -> str:
     return "/" + "/".join(reversed(parts))
 
 
-def _openapi(b: Builder, api: str, body: dict[str, Any], used_roles: set[str]) -> None:
-    paths = body.get("paths")
-    for path, methods in (paths or {}).items() if isinstance(paths, dict) else ():
-        for verb, op in (methods or {}).items() if isinstance(methods, dict) else ():
+def _method_auth(method: Resource) -> str:
+    if method.props.get("ApiKeyRequired") in (True, "true"):
+        return "api-key"
+    return AUTH_TYPES.get(str(method.props.get("AuthorizationType", "NONE")).upper(), "none")
+
+
+def _openapi(b: Builder, res: Resource, body: dict[str, Any]) -> None:
+    schemes = mapping(mapping(body.get("components")).get("securitySchemes")) or mapping(
+        body.get("securityDefinitions")
+    )
+    default = _security(body.get("security"), schemes) or _sam_default_auth(b, res)
+    for path, methods in mapping(body.get("paths")).items():
+        for verb, op in mapping(methods).items():
             integ = op.get("x-amazon-apigateway-integration") if isinstance(op, dict) else None
             if not isinstance(integ, dict):
                 continue
             verb_text = "ANY" if verb == "x-amazon-apigateway-any-method" else str(verb).upper()
+            auth = _security(op.get("security"), schemes) if "security" in op else default
+            explicit = mapping(op.get("x-amazon-apigateway-auth")).get("type")
+            if isinstance(explicit, str):
+                auth = "iam" if explicit.upper() == "AWS_IAM" else "none"
             spec = Integration(
                 str(integ.get("type", "")), integ.get("uri"), str(integ.get("integrationSubtype", "")),
                 integ.get("credentials"), integ.get("requestTemplates"), integ.get("requestParameters"),
-                str(integ.get("httpMethod", verb_text)).upper(),
+                str(integ.get("httpMethod", verb_text)).upper(), auth or "none",
             )  # fmt: skip
-            _integrate(b, api, spec, api, f"{verb_text} {path}"[:200], used_roles)
+            _integrate(b, res.logical, spec, res.logical, f"{verb_text} {path}"[:200])
 
 
-def flat_text(value: Any) -> str:
-    """A string, Sub or Join as one text with ``${...}`` standing for references."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        key, arg = next(iter(value.items()))
-        if key == "Fn::Sub":
-            return flat_text(arg[0] if isinstance(arg, list) and arg else arg)
-        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
-            return str(arg[0]).join(flat_text(part) for part in arg[1])
-        if key == "Ref":
-            return f"${{{arg}}}"
-        if key == "Fn::GetAtt":
-            return "${" + (".".join(str(a) for a in arg) if isinstance(arg, list) else str(arg)) + "}"
-    return ""
+def _security(requirements: Any, schemes: dict[str, Any]) -> str | None:
+    """The auth an OpenAPI security requirement list sets ("none" for an empty list), or None when absent."""
+    if not isinstance(requirements, list):
+        return None
+    for requirement in requirements:
+        for name in mapping(requirement):
+            scheme = mapping(schemes.get(name))
+            kind = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
+            if kind == "cognito_user_pools":
+                return "cognito"
+            if kind in ("custom", "request", "token") or "x-amazon-apigateway-authorizer" in scheme:
+                authorizer = mapping(scheme.get("x-amazon-apigateway-authorizer"))
+                return "jwt" if str(authorizer.get("type", "")).lower() == "jwt" else "lambda"
+            if kind == "awssigv4":
+                return "iam"
+            if scheme.get("type") == "apiKey":
+                return "api-key"
+            return "lambda"
+    return "none"
 
 
-def _integrate(b: Builder, api: str | None, spec: Integration, via: str, label: str, used_roles: set[str]) -> None:
+def _sam_default_auth(b: Builder, res: Resource) -> str | None:
+    """What a SAM API's Auth gives every route: its default authorizer, IAM or an API key."""
+    auth = mapping(res.props.get("Auth"))
+    if not auth:
+        return None
+    if auth.get("ApiKeyRequired") in (True, "true"):
+        return "api-key"
+    default = auth.get("DefaultAuthorizer")
+    if not isinstance(default, str) or default.upper() == "NONE":
+        return "none" if res.type.startswith("AWS::Serverless") else None
+    return _named_auth(default, mapping(auth.get("Authorizers")))
+
+
+def _named_auth(name: str, authorizers: dict[str, Any]) -> str:
+    if name.upper() == "AWS_IAM":
+        return "iam"
+    spec = mapping(authorizers.get(name))
+    if "UserPoolArn" in spec:
+        return "cognito"
+    if "JwtConfiguration" in spec:
+        return "jwt"
+    return "lambda"
+
+
+def route_auth(b: Builder, api: str | None, event_auth: Any) -> str | None:
+    """Who may call a route a SAM function event declares: the event's own Auth, else its API's default."""
+    if api is None:
+        return None
+    res = b.tpl.resources.get(api)
+    api_auth = mapping(res.props.get("Auth")) if res is not None else mapping(_implicit_auth(b, api))
+    event = mapping(event_auth)
+    if event.get("ApiKeyRequired") in (True, "true"):
+        return "api-key"
+    named = event.get("Authorizer")
+    if isinstance(named, str):
+        return "none" if named.upper() == "NONE" else _named_auth(named, mapping(api_auth.get("Authorizers")))
+    if api_auth.get("ApiKeyRequired") in (True, "true"):
+        return "api-key"
+    default = api_auth.get("DefaultAuthorizer")
+    if isinstance(default, str) and default.upper() != "NONE":
+        return _named_auth(default, mapping(api_auth.get("Authorizers")))
+    if res is not None and _definition_present(res):
+        return None  # the OpenAPI document, read on its own, says who may call
+    return "none"
+
+
+def _implicit_auth(b: Builder, api: str) -> Any:
+    section = "HttpApi" if b.types.get(api) == "apigw-http" else "Api"
+    return mapping(mapping(b.tpl.data.get("Globals")).get(section)).get("Auth")
+
+
+def _definition_present(res: Resource) -> bool:
+    return any(k in res.props for k in ("DefinitionBody", "DefinitionUri", "Body", "BodyS3Location"))
+
+
+def _v2_integrations(b: Builder) -> None:
+    tpl = b.tpl
+    routes: dict[str, tuple[str, str]] = {}
+    connect_auth: dict[str, str] = {}  # WebSocket API -> who may connect (set on its $connect route)
+    for route in tpl.of_type("AWS::ApiGatewayV2::Route"):
+        key = str(route.props.get("RouteKey", ""))[:200]
+        auth: str = AUTH_TYPES.get(str(route.props.get("AuthorizationType", "NONE")).upper(), "none")
+        if route.props.get("ApiKeyRequired") in (True, "true"):
+            auth = "api-key"
+        for target in tpl.refs(route.props.get("Target")):
+            routes[target] = (key, auth)
+        if key == "$connect":
+            for owner in tpl.refs(route.props.get("ApiId")):
+                connect_auth[owner] = auth
+    for res in tpl.of_type("AWS::ApiGatewayV2::Integration"):
+        p = res.props
+        api = tpl.target(p.get("ApiId"))
+        key, auth = routes.get(res.logical, ("", "none"))
+        if api is not None and b.types.get(api) == "apigw-websocket":
+            auth = connect_auth.get(api) or "none"
+        spec = Integration(
+            str(p.get("IntegrationType", "")), p.get("IntegrationUri"), str(p.get("IntegrationSubtype", "")),
+            p.get("CredentialsArn"), p.get("RequestTemplates"), p.get("RequestParameters"),
+            str(p.get("IntegrationMethod", "")), auth,
+        )  # fmt: skip
+        _integrate(b, api, spec, res.logical, key)
+
+
+def _integrate(b: Builder, api: str | None, spec: Integration, via: str, label: str) -> None:
     tpl = b.tpl
     if api is None:
         return
-    used_roles.update(tpl.refs(spec.credentials))
     kind = spec.type.lower()
     uri = flat_text(spec.uri)
+    attrs = {"auth": spec.auth}
     if kind == "mock":
         return
     if spec.subtype:
         service, keys, kinds = SUBTYPES.get(spec.subtype.lower(), ("", (), ()))
-        params = spec.params if isinstance(spec.params, dict) else {}
+        params = mapping(spec.params)
         found = _candidates(b, service, [params.get(k) for k in keys], spec)
         if not kinds:
             b.note(via, f"integration subtype {spec.subtype[:40]} has no counterpart in the catalog; left out")
         elif not found and service == "events":
             found = [tpl.default_bus_id()]
         for target in found:
-            b.connect(api, target, kinds, via=via, label=label)
+            b.connect(api, target, kinds, via=via, label=label, attrs=attrs)
         return
-    lambdas = [t for t in tpl.targets(spec.uri) if b.types.get(t) == "lambda"]
+    lambdas = [t for t in b.resolve(spec.uri, ("lambda",)) if b.types.get(t) == "lambda"]
     if lambdas or ":lambda:path" in uri:
         asynchronous = "'event'" in str(spec.params).lower()
         for fn in lambdas:
-            b.connect(api, fn, ["invoke-async" if asynchronous else "route"], via=via, label=label)
+            b.connect(api, fn, ["invoke-async" if asynchronous else "route"], via=via, label=label, attrs=attrs)
         return
     match = _SERVICE_URI.search(uri)
     if kind == "aws" and match:
@@ -164,22 +260,18 @@ def _integrate(b: Builder, api: str | None, spec: Integration, via: str, label: 
         found = _candidates(b, service, [spec.uri, spec.templates, spec.params], spec)
         if not found and service == "events":
             found = [tpl.default_bus_id()]
+        kinds = _service_kinds(service, action if style == "action" else "", spec.method)
         for target in found:
-            b.connect(
-                api,
-                target,
-                _service_kinds(service, action if style == "action" else "", spec.method),
-                via=via,
-                label=label,
-            )
+            b.connect(api, target, kinds, via=via, label=label, attrs=attrs)
         if not found:
             b.note(via, f"the {service} resource this integration calls is not in this template; left out")
     elif kind in ("http", "http_proxy"):
-        backend = tpl.target(spec.uri)
+        backend = b.resolve_one(spec.uri, ("alb", "external-api"))  # a VPC link's listener stands for its balancer
         if backend is None and uri.startswith("http"):
             host = uri.split("//")[-1].split("/")[0][:60]
             backend = b.implicit(f"{via}Backend", "external-api", f"HTTP backend {host}")
-        b.connect(api, backend, ["route"], via=via, label=label)
+            b.labels[backend] = host
+        b.connect(api, backend, ["route"], via=via, label=label, attrs=attrs)
 
 
 def _service_kinds(service: str, action: str, method: str) -> tuple[str, ...]:
@@ -208,7 +300,7 @@ def _candidates(b: Builder, service: str, values: list[Any], spec: Integration) 
             n for n in dict.fromkeys(nodes) if b.types.get(n) in types or (n == tpl.default_bus and service == "events")
         ]
 
-    found = fits(tpl.targets(values))
+    found = fits(b.resolve(values, types))
     for text in _QUOTED.findall(str(spec.templates or "")) if not found else ():
         named = tpl.node_of(tpl.by_name(text))
         found += fits([named] if named else [])
@@ -228,8 +320,7 @@ def _authorizers(b: Builder) -> None:
         for target in tpl.targets(
             [res.props.get("ProviderARNs"), res.props.get("JwtConfiguration"), res.props.get("AuthorizerUri")]
         ):
-            kinds = ["invoke-sync"] if b.types.get(target) == "cognito" else ["route"]
-            b.connect(api, target, kinds, via=res.logical, label="authorizer")
+            b.connect(api, target, ["authorize"], via=res.logical, label="authorizer")
     for res in tpl.of_type(
         "AWS::Serverless::Api", "AWS::Serverless::HttpApi", "AWS::AppSync::GraphQLApi", "AWS::Serverless::GraphQLApi"
     ):
@@ -238,98 +329,36 @@ def _authorizers(b: Builder) -> None:
             for k in ("Auth", "UserPoolConfig", "AdditionalAuthenticationProviders", "LambdaAuthorizerConfig")
         ]
         for target in tpl.targets(auth):
-            kinds = ["invoke-sync"] if b.types.get(target) == "cognito" else ["route"]
-            b.connect(res.logical, target, kinds, via=res.logical, label="authorizer")
+            b.connect(res.logical, target, ["authorize"], via=res.logical, label="authorizer")
 
 
-def _appsync(b: Builder, used_roles: set[str]) -> None:
+def _unclaimed_roles(b: Builder) -> None:
+    """A role API Gateway may assume that no integration of the template names (the API's definition is in a file
+    that was not imported): a permission alone is not a connection, so it is only noted."""
     tpl = b.tpl
-    for ds in tpl.of_type("AWS::AppSync::DataSource"):
-        p, via = ds.props, ds.logical
-        api = tpl.target(p.get("ApiId"))
-        used_roles.update(tpl.refs(p.get("ServiceRoleArn")))
-        dstype = str(p.get("Type", "")).upper()
-        if dstype == "AWS_LAMBDA":
-            b.connect(api, tpl.target(p.get("LambdaConfig")), ["route"], via=via)
-        elif dstype == "AMAZON_DYNAMODB":
-            config = mapping(p.get("DynamoDBConfig"))
-            table = tpl.target(config.get("TableName")) or tpl.node_of(tpl.by_name(config.get("TableName")))
-            for kind in _dynamodb_kinds(b, ds.logical, table, p.get("ServiceRoleArn")):
-                b.connect(api, table, [kind], via=via)
-        elif dstype in (
-            "AMAZON_EVENTBRIDGE",
-            "RELATIONAL_DATABASE",
-            "AMAZON_OPENSEARCH_SERVICE",
-            "AMAZON_ELASTICSEARCH",
-        ):
-            for target in tpl.targets(
-                [p.get("EventBridgeConfig"), p.get("RelationalDatabaseConfig"), p.get("OpenSearchServiceConfig")]
-            ):
-                for kind in ("publish",) if dstype == "AMAZON_EVENTBRIDGE" else ("read", "write"):
-                    b.connect(api, target, [kind], via=via)
-        elif dstype == "HTTP":
-            statements = iam.role_statements(tpl, p.get("ServiceRoleArn"))
-            accesses = [(t, a) for s in statements for t, a in iam.statement_accesses(tpl, s)]
-            for target, access in accesses:
-                b.connect(api, tpl.node_of(target), API_KINDS.get(access, ()), via=via)
-            endpoint = flat_text(
-                p.get("HttpConfig", {}).get("Endpoint") if isinstance(p.get("HttpConfig"), dict) else ""
-            )
-            if not accesses and endpoint.startswith("http") and "${" not in endpoint:
-                host = endpoint.split("//")[-1].split("/")[0][:60]
-                b.connect(
-                    api, b.implicit(f"{via}Endpoint", "external-api", f"HTTP endpoint {host}"), ["route"], via=via
-                )
-    for res in tpl.of_type("AWS::Serverless::GraphQLApi"):
-        sources = mapping(res.props.get("DataSources"))
-        for group, entries in sources.items():
-            for spec in (entries or {}).values() if isinstance(entries, dict) else ():
-                kinds = ["route"] if group == "Lambda" else ["read", "write"]
-                for target in tpl.targets(spec):
-                    for kind in kinds:
-                        b.connect(res.logical, target, [kind], via=res.logical)
-
-
-def _dynamodb_kinds(b: Builder, source: str, table: str | None, role: Any) -> list[str]:
-    tpl = b.tpl
-    ops: set[str] = set()
-    for res in tpl.of_type("AWS::AppSync::Resolver", "AWS::AppSync::FunctionConfiguration"):
-        if source in tpl.refs(res.props.get("DataSourceName")):
-            ops.update(op.lower() for op in _OPERATION.findall(str(res.props.get("RequestMappingTemplate", ""))))
-    kinds = []
-    if ops:
-        kinds = (["read"] if ops & set(READ_ACTIONS) else []) + (["write"] if ops - set(READ_ACTIONS) else [])
-    if not kinds:
-        granted = {a for s in iam.role_statements(tpl, role) for t, a in iam.statement_accesses(tpl, s) if t == table}
-        kinds = [k for k in ("read", "write") if k in granted]
-    return kinds or ["read", "write"]
-
-
-def _unclaimed_roles(b: Builder, used_roles: set[str]) -> None:
-    """Roles for API Gateway or AppSync that no integration in the template names (their API definition is in
-    an external file): they show what the API calls when the template has a single API of that kind."""
-    tpl = b.tpl
-    families = {
-        "apigateway.amazonaws.com": ("apigw-rest", "apigw-http", "apigw-websocket"),
-        "appsync.amazonaws.com": ("appsync",),
-    }
+    claimed = {r for res in tpl.resources.values() for r in _credential_refs(tpl, res)}
     for role in tpl.of_type("AWS::IAM::Role"):
-        if role.logical in used_roles:
-            continue
         principals = str(role.props.get("AssumeRolePolicyDocument", ""))
-        for principal, types in families.items():
-            if principal not in principals:
-                continue
-            apis = [n for n, t in b.types.items() if t in types]
-            accesses = [
-                (t, a)
-                for s in iam.role_statements(tpl, {"Ref": role.logical})
-                for t, a in iam.statement_accesses(tpl, s)
-            ]
-            if len(apis) != 1:
-                if accesses:
-                    b.note(role.logical, "no integration names this role and the template has several APIs; left out")
-                continue
-            for target, access in accesses:
-                node = tpl.node_of(target) or (target if target == tpl.default_bus else None)
-                b.connect(apis[0], node, API_KINDS.get(access, ()), via=role.logical)
+        if role.logical in claimed or "apigateway.amazonaws.com" not in principals:
+            continue
+        granted = sorted(
+            {str(t) for s in iam.role_statements(tpl, {"Ref": role.logical}) for t, _ in iam.statement_accesses(tpl, s)}
+        )
+        if granted:
+            b.note(
+                role.logical,
+                f"API Gateway may use this role on {', '.join(granted)[:200]}, but no integration read names it; "
+                "no connection is drawn from a permission alone",
+            )
+
+
+def _credential_refs(tpl: Template, res: Resource) -> list[str]:
+    props = res.props
+    values = [
+        mapping(props.get("Integration")).get("Credentials"),
+        props.get("CredentialsArn"),
+        props.get("ServiceRoleArn"),
+        props.get("DefinitionBody"),
+        props.get("Body"),
+    ]
+    return tpl.refs(values)

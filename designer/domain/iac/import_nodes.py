@@ -1,6 +1,7 @@
 """Which resources become diagram nodes, of which service type, with which configuration.
 
-``classify(resource)`` answers ``(service type, config)`` for a resource that is a node of its own, or None.
+``classify(resource, template)`` answers ``(service type, config)`` for a resource that is a node of its own, or
+None; values given by a parameter's default or a ``!FindInMap`` of literal keys count as written.
 ``ALIAS_OF`` names the helper resources that stand for a node declared elsewhere (a user pool client for its
 pool); ``PURPOSE`` says what the importer reads from the others, for the notes. Config values are taken only when
 they are literals; the importer checks them against the catalog and drops (with a note) what does not fit.
@@ -8,13 +9,12 @@ they are literals; the importer checks them against the catalog and drops (with 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from designer.domain.iac.template import Resource, text_of
+from designer.domain.iac.template import Resource, Template, mapping, text_of
 
-__all__ = ["ALIAS_OF", "PURPOSE", "classify", "left_out_reason", "number", "runtime_in_catalog"]
+__all__ = ["ALIAS_OF", "PURPOSE", "classify", "left_out_reason", "number"]
 
 Config = dict[str, Any]
 
@@ -68,7 +68,19 @@ def _lambda(res: Resource) -> tuple[str, Config]:
         c["vpc"] = True
     _put(c, "retry_attempts", number(res.prop("EventInvokeConfig", "MaximumRetryAttempts")))
     _put(c, "max_event_age_s", number(res.prop("EventInvokeConfig", "MaximumEventAgeInSeconds")))
+    url_auth = res.prop("FunctionUrlConfig", "AuthType")
+    if isinstance(url_auth, str):
+        c["url_auth"] = "iam" if url_auth.upper() == "AWS_IAM" else "none"
+    if _idempotent(res):
+        c["idempotent"] = True
     return "lambda", c
+
+
+def _idempotent(res: Resource) -> bool:
+    """Evidence that a function handles repeats: an idempotency store in its environment (Powertools for AWS
+    Lambda's idempotency utility is configured that way)."""
+    variables = mapping(res.prop("Environment", "Variables"))
+    return any("IDEMPOTEN" in str(name).upper() for name in variables)
 
 
 def _queue(res: Resource) -> tuple[str, Config]:
@@ -297,13 +309,30 @@ CLASSIFIERS: dict[str, Callable[[Resource], tuple[str, Config] | None]] = {
     "AWS::SES::EmailIdentity": _simple("ses"),
     "AWS::SageMaker::Endpoint": _simple("sagemaker"),
     "AWS::Events::ApiDestination": _simple("external-api"),
+    "AWS::Pipes::Pipe": _simple("eventbridge-pipe"),
 }
 
 
-def classify(res: Resource) -> tuple[str, Config] | None:
+def classify(res: Resource, tpl: Template | None = None) -> tuple[str, Config] | None:
     """The service type and literal config of a resource that is a node, or None."""
     fn = CLASSIFIERS.get(res.type)
-    return fn(res) if fn else None
+    if fn is None:
+        return None
+    return fn(Resource(res.logical, res.type, _literals(res.props, tpl)) if tpl is not None else res)
+
+
+def _literals(value: Any, tpl: Template, depth: int = 0) -> Any:
+    """``value`` with parameter references and map lookups replaced by what they resolve to, where they do."""
+    if depth > 30:
+        return value
+    resolved = tpl.literal(value)
+    if resolved is not value:
+        return resolved
+    if isinstance(value, dict):
+        return {k: _literals(v, tpl, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literals(v, tpl, depth + 1) for v in value]
+    return value
 
 
 # Helper resources that stand for the node their property refers to.
@@ -317,6 +346,7 @@ ALIAS_OF: dict[str, tuple[str, ...]] = {
     "AWS::ApiGateway::Stage": ("RestApiId",),
     "AWS::ApiGatewayV2::Stage": ("ApiId",),
     "AWS::Lambda::Url": ("TargetFunctionArn",),
+    "AWS::ElasticLoadBalancingV2::Listener": ("LoadBalancerArn",),
     "AWS::Lambda::Alias": ("FunctionName",),
     "AWS::Lambda::Version": ("FunctionName",),
 }
@@ -335,7 +365,6 @@ PURPOSE: dict[str, str] = {
     "AWS::Events::Rule": "read as subscribe edges of its bus",
     "AWS::Events::Archive": "read as the archive setting of its bus",
     "AWS::Events::Connection": "not needed in a diagram",
-    "AWS::Pipes::Pipe": "not a node: the catalog has no EventBridge Pipes type (the other notes say how it is drawn)",
     "AWS::ApiGateway::Method": "read for its integration",
     "AWS::ApiGateway::Authorizer": "read for the user pool it checks",
     "AWS::ApiGatewayV2::Integration": "read for its integration",
@@ -347,6 +376,12 @@ PURPOSE: dict[str, str] = {
     "AWS::ApiGateway::Resource": "read for the paths of its API",
     "AWS::ApiGatewayV2::Route": "read for the route keys of its API",
     "AWS::ECS::TaskDefinition": "read for the permissions of its task role",
+    "AWS::S3::BucketPolicy": "not needed in a diagram",
+    "AWS::SSM::Parameter": "read for the resource it names (to join templates)",
+    "AWS::CloudFormation::Stack": "a nested stack: its template is imported with it when it is among the files",
+    "AWS::Serverless::Application": "a nested application: its template is imported with it when it is among the files",
+    "AWS::Serverless::LayerVersion": "code shared by functions; not a service",
+    "AWS::Lambda::LayerVersion": "code shared by functions; not a service",
 }
 # Resource type prefixes that configure a service rather than being one.
 DETAIL_PREFIXES = (
@@ -364,6 +399,9 @@ DETAIL_PREFIXES = (
     "AWS::EC2::",
     "AWS::SecretsManager::",
     "AWS::KMS::",
+    "AWS::SSM::",
+    "AWS::SQS::QueueInlinePolicy",
+    "AWS::SNS::TopicInlinePolicy",
 )
 
 
@@ -374,23 +412,3 @@ def left_out_reason(rtype: str) -> str:
     if rtype.startswith(DETAIL_PREFIXES):
         return "configuration of a service, not a service of its own; left out"
     return f"{rtype[:80]} has no service type in the catalog; left out"
-
-
-def runtime_in_catalog(runtime: str, known: tuple[object, ...]) -> str | None:
-    """The catalog runtime nearest an unknown one of the same family (python3.9 -> python3.12, a future
-    python3.15 -> python3.14), or None when the catalog has none of that family."""
-    family, version = _runtime_version(runtime)
-    candidates = [str(k) for k in known if _runtime_version(str(k))[0] == family]
-    if not candidates:
-        return None
-    # Nearest version first; between two as near, the newer.
-    return min(candidates, key=lambda k: (abs(_runtime_version(k)[1] - version), -_runtime_version(k)[1]))
-
-
-def _runtime_version(runtime: str) -> tuple[str, float]:
-    """``("python", 3.014)`` for python3.14, ``("nodejs", 24.0)`` for nodejs24.x, ``("provided", 0.0)``."""
-    found = re.match(r"([a-z]+)(\d+)?(?:\.(\d+))?", runtime.lower())
-    if found is None:
-        return runtime, 0.0
-    family, major, minor = found.groups()
-    return family, float(major or 0) + float(minor or 0) / 1000

@@ -3,8 +3,12 @@
 ``Template.refs(value)`` lists the logical ids a property value points at, through ``Ref``, ``Fn::GetAtt``,
 ``Fn::Sub`` placeholders (and their variable maps), parameters whose value names a resource of the template
 (``TableName: !Ref TableNameParam`` on both sides), literal names (``TableName: Comments``) and ARNs that end in
-one. ``node_of()`` follows aliases: a resource that stands for a node (a user pool client for its pool, a schedule
-for its group) answers with the node's logical id.
+one. With ``external=True`` it also lists what lies outside the template, as :class:`External` references
+(``~param:BusName``, ``~import:orders-bus``, ``~ssm:/app/bus``, ``~arn:sqs:jobs``): a resource of another stack
+named by a parameter, an export, an SSM parameter or a literal ARN. ``node_of()`` follows aliases: a resource
+that stands for a node (a user pool client for its pool, a schedule for its group), or an external reference the
+importer drew as a node, answers with the node's logical id. ``literal()`` reads a value the way CloudFormation
+would with the parameters' defaults (``Timeout: !Ref FunctionTimeout``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,22 @@ from typing import Any
 
 from designer.domain.diagram import DiagramError, Problem
 
-__all__ = ["DEFAULT_BUS", "Resource", "Template", "mapping", "text_of"]
+__all__ = [
+    "DEFAULT_BUS",
+    "External",
+    "Resource",
+    "Template",
+    "flat_text",
+    "join_key",
+    "json_object",
+    "mapping",
+    "text_of",
+]
 
 DEFAULT_BUS = "default"  # EventBusName meaning the account's default bus
+EXTERNAL = "~"  # prefix of the keys of external references
 _SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
+_SSM = re.compile(r"\{\{resolve:ssm(?:-secure)?:([A-Za-z0-9_./-]{1,200})(?::\d+)?\}\}")
 NAME_KEYS = (
     "TableName",
     "QueueName",
@@ -32,6 +48,8 @@ NAME_KEYS = (
     "StreamName",
     "Name",
 )
+# Logical ids of resources SAM creates itself that templates refer to (its implicit APIs).
+SAM_IMPLICIT = frozenset({"ServerlessRestApi", "ServerlessHttpApi"})
 # Globals sections and the resource types they apply to.
 GLOBALS = {
     "Function": ("AWS::Serverless::Function",),
@@ -56,6 +74,18 @@ class Resource:
                 return default
             value = value[key]
         return value
+
+
+@dataclass(frozen=True)
+class External:
+    """Something outside the template that a value names: its key (``~kind:name``), the label of the node that
+    stands for it, the AWS service an ARN names (``sqs``, ``events``; "" when unknown), and the names other
+    templates may know it by (a parameter's default, an export or SSM parameter name, a resource name)."""
+
+    key: str
+    label: str
+    service: str = ""
+    joins: tuple[str, ...] = ()
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -85,15 +115,36 @@ def text_of(value: Any) -> str | None:
     return None
 
 
+def flat_text(value: Any) -> str:
+    """A string, Sub or Join as one text with ``${...}`` standing for references."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        key, arg = next(iter(value.items()))
+        if key == "Fn::Sub":
+            return flat_text(arg[0] if isinstance(arg, list) and arg else arg)
+        if key == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            return str(arg[0]).join(flat_text(part) for part in arg[1])
+        if key == "Ref":
+            return f"${{{arg}}}"
+        if key == "Fn::GetAtt":
+            return "${" + (".".join(str(a) for a in arg) if isinstance(arg, list) else str(arg)) + "}"
+        if key == "Fn::ImportValue":
+            return flat_text(arg)
+    return ""
+
+
 class Template:
     """Resources of one template and the references between them."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
         self.parameters = mapping(data.get("Parameters"))
+        self.mappings = mapping(data.get("Mappings"))
         self.resources = _read_resources(data)
         self.alias: dict[str, str] = {}
         self.nodes: set[str] = set()
+        self.externals: dict[str, External] = {}
         self.default_bus: str | None = None  # logical id of the account's default bus, once something uses it
         self._literal_names: dict[str, str] = {}
         self._param_names: dict[str, str] = {}
@@ -107,6 +158,9 @@ class Template:
                     self._literal_names.setdefault(value["Fn::Sub"], res.logical)
                 elif isinstance(value, dict) and isinstance(value.get("Ref"), str) and value["Ref"] in self.parameters:
                     self._param_names.setdefault(value["Ref"], res.logical)
+                    default = self.literal(value)
+                    if isinstance(default, str) and default:
+                        self._literal_names.setdefault(default, res.logical)
 
     def of_type(self, *types: str) -> Iterator[Resource]:
         return (r for r in self.resources.values() if r.type in types)
@@ -118,13 +172,29 @@ class Template:
         return logical if logical is not None and (logical in self.nodes or logical == self.default_bus) else None
 
     def targets(self, value: Any) -> list[str]:
-        """Node logical ids ``value`` refers to, in order, without repeats."""
-        out = (self.node_of(r) for r in self.refs(value))
+        """Node logical ids ``value`` refers to, in order, without repeats (external ones already drawn too)."""
+        out = (self.node_of(r) for r in self.refs(value, external=True))
         return list(dict.fromkeys(n for n in out if n))
 
     def target(self, value: Any) -> str | None:
         found = self.targets(value)
         return found[0] if found else None
+
+    def literal(self, value: Any) -> Any:
+        """``value`` with a parameter reference replaced by the parameter's default and a ``!FindInMap`` of
+        literal keys by the mapped value; anything else unchanged."""
+        if isinstance(value, dict) and len(value) == 1:
+            key, arg = next(iter(value.items()))
+            if key == "Ref" and isinstance(arg, str) and arg in self.parameters:
+                default = mapping(self.parameters[arg]).get("Default")
+                return default if isinstance(default, str | int | float) and not isinstance(default, bool) else value
+            if key == "Fn::FindInMap" and isinstance(arg, list) and len(arg) == 3:
+                keys = [self.literal(a) for a in arg]
+                if all(isinstance(k, str) for k in keys):
+                    found = mapping(mapping(self.mappings.get(keys[0])).get(keys[1])).get(keys[2])
+                    if isinstance(found, str | int | float) and not isinstance(found, bool):
+                        return found
+        return value
 
     def by_name(self, name: Any) -> str | None:
         """The resource a literal name or ARN names (``Comments``, ``arn:...:table/Comments``)."""
@@ -139,6 +209,8 @@ class Template:
             for name, logical in self._literal_names.items():
                 if "${" in name and text.endswith(name) and text[: -len(name)].endswith((":", "/")):
                     return logical
+        if text.startswith("arn:") and re.fullmatch(r"\d{12}", text.split(":")[4] if text.count(":") > 4 else ""):
+            return None  # a fixed account's resource: another account's, wherever the template is deployed
         if text.startswith(("arn:", "https://sqs.")):
             tail = re.split(r"[:/]", text)[-1]
             return self._literal_names.get(tail)
@@ -154,58 +226,151 @@ class Template:
             self.default_bus = name
         return self.default_bus
 
-    def refs(self, value: Any) -> list[str]:
-        """Logical ids of resources (or the default bus) that ``value`` refers to."""
+    def refs(self, value: Any, *, external: bool = False) -> list[str]:
+        """Logical ids of resources (or the default bus) that ``value`` refers to; with ``external``, also the keys
+        of external references (see :attr:`externals`)."""
         found: list[str] = []
-        self._walk(value, found, {})
+        self._walk(value, found, external)
         return list(dict.fromkeys(found))
 
-    def _walk(self, value: Any, found: list[str], sub_vars: Mapping[str, Any]) -> None:
+    def _walk(self, value: Any, found: list[str], external: bool) -> None:
         if isinstance(value, dict):
             if len(value) == 1:
                 key, arg = next(iter(value.items()))
                 if key == "Ref":
-                    self._name(arg, found)
+                    self._name(arg, found, external, "")
                     return
                 if key == "Fn::GetAtt":
-                    target = arg[0] if isinstance(arg, list) and arg else arg
-                    if isinstance(target, str):
-                        self._name(target.split(".")[0], found)
+                    parts = arg if isinstance(arg, list) else str(arg).split(".", 1)
+                    target = parts[0] if parts else None
+                    attribute = str(parts[1]) if len(parts) > 1 else ""
+                    if isinstance(target, str) and attribute.startswith("Outputs.") and self._is_stack(target):
+                        if external:  # an output of a nested stack: joined with that stack's template, if read
+                            name = f"{target}.{attribute.removeprefix('Outputs.')}"
+                            found.append(self._external("output", name, attribute[8:], "", (f"output:{name}",)))
+                    elif isinstance(target, str):
+                        self._name(target.split(".")[0], found, external, "")
                     return
                 if key == "Fn::Sub":
-                    self._sub(arg, found)
+                    self._sub(arg, found, external)
                     return
-                if key in ("Fn::ImportValue", "Fn::FindInMap", "Fn::GetAZs", "Fn::Transform"):
+                if key == "Fn::ImportValue":
+                    name = flat_text(arg)
+                    if external and name:
+                        found.append(self._external("import", name, name, "", (join_key("export", name),)))
+                    return
+                if key == "Fn::FindInMap":
+                    resolved = self.literal(value)
+                    if resolved is not value:
+                        self._walk(resolved, found, external)
+                    return
+                if key in ("Fn::GetAZs", "Fn::Transform"):
                     return
             for item in value.values():
-                self._walk(item, found, sub_vars)
+                self._walk(item, found, external)
         elif isinstance(value, list):
             for item in value:
-                self._walk(item, found, sub_vars)
-        elif isinstance(value, str) and value.startswith("arn:") and (named := self.by_name(value)):
-            found.append(named)
+                self._walk(item, found, external)
+        elif isinstance(value, str):
+            self._text(value, found, external)
 
-    def _sub(self, arg: Any, found: list[str]) -> None:
+    def _text(self, text: str, found: list[str], external: bool) -> None:
+        if text.startswith("arn:"):
+            named = self.by_name(text)
+            if named:
+                found.append(named)
+            elif external and (arn := _arn_name(text)):
+                service, name = arn
+                found.append(self._external("arn", f"{service}:{name}", name, service, (join_key("name", name),)))
+        elif external and "{{resolve:ssm" in text:
+            for path in _SSM.findall(text):
+                found.append(self._external("ssm", path, path, "", (join_key("ssm", path),)))
+
+    def _sub(self, arg: Any, found: list[str], external: bool) -> None:
         text, variables = (arg, {}) if isinstance(arg, str) else (None, {})
         if isinstance(arg, list) and arg:
             text = arg[0] if isinstance(arg[0], str) else None
             variables = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
-        for match in _SUB_VAR.finditer(text or ""):
+        service, resource_part = _arn_parts(text or "")
+        before = len(found)
+        for match in _SUB_VAR.finditer(resource_part):
             name = match.group(1).strip()
             if name in variables:
-                self._walk(variables[name], found, {})
+                self._walk(variables[name], found, external)
             else:
-                self._name(name.split(".")[0], found)
+                self._name(name.split(".")[0], found, external, service)
         if text and (named := self.by_name(text)):
             found.append(named)
+        elif text and external and len(found) == before and "{{resolve:ssm" in text:
+            self._text(text, found, external)
 
-    def _name(self, name: Any, found: list[str]) -> None:
+    def _name(self, name: Any, found: list[str], external: bool, service: str) -> None:
         if not isinstance(name, str) or name.startswith("AWS::"):
             return
-        if name in self.resources:
+        if name in self.resources or name in SAM_IMPLICIT:
             found.append(name)
         elif name in self._param_names:
             found.append(self._param_names[name])
+        elif name in self.parameters:
+            default = self.literal({"Ref": name})
+            named = self.by_name(default) if isinstance(default, str) and default != DEFAULT_BUS else None
+            if named:
+                found.append(named)
+            elif external:
+                ssm_type = str(mapping(self.parameters[name]).get("Type", "")).startswith("AWS::SSM::Parameter")
+                joins = (
+                    (join_key("ssm" if ssm_type else "name", default),) if isinstance(default, str) and default else ()
+                )
+                found.append(self._external("ssm" if ssm_type else "param", name, name, service, joins))
+
+    def external_name(self, name: str) -> str:
+        """The key of a resource outside the template known only by its physical name."""
+        return self._external("name", name, name, "", (join_key("name", name),))
+
+    def _is_stack(self, logical: str) -> bool:
+        res = self.resources.get(logical)
+        return res is not None and res.type in ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+
+    def _external(self, kind: str, key: str, label: str, service: str, joins: tuple[str, ...]) -> str:
+        ref = f"{EXTERNAL}{kind}:{key}"
+        known = self.externals.get(ref)
+        if known is None or (service and not known.service):
+            self.externals[ref] = External(ref, label[:200], service or (known.service if known else ""), joins)
+        return ref
+
+
+def _arn_parts(text: str) -> tuple[str, str]:
+    """(service, the text from the resource on) of an ARN written with ${placeholders}; ("", text) for any other
+    text. Placeholders for the partition, Region or account say nothing of which resource the ARN names."""
+    if not text.startswith("arn:"):
+        return "", text
+    marked = _SUB_VAR.sub(lambda m: "\0" * len(m.group(0)), text)  # placeholders may hold "::" themselves
+    parts = marked.split(":", 5)
+    if len(parts) < 6:
+        return "", text
+    return text[len("arn:") + len(parts[1]) + 1 : len("arn:") + len(parts[1]) + 1 + len(parts[2])], text[
+        len(marked) - len(parts[5]) :
+    ]
+
+
+def join_key(kind: str, name: str) -> str:
+    """How templates of one application know a shared resource: ``name:orders-bus``, ``ssm:/app/bus``, or
+    ``export:OrdersBusArn`` for an export whatever stack-name placeholder it starts with."""
+    if kind == "export":
+        name = re.sub(r"\$\{[^}]*\}", "", name).strip("-_.:/ ")
+    return f"{kind}:{name}"
+
+
+def _arn_name(arn: str) -> tuple[str, str] | None:
+    """(service, resource name) of a literal ARN, or None: arn:aws:sqs:us-east-1:1234:jobs -> (sqs, jobs)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[2] or parts[2] in ("iam", "states") and not parts[3]:
+        return None  # IAM policies and Step Functions service integrations (arn:aws:states:::sqs:sendMessage)
+    resource = parts[5]
+    if parts[2] == "dynamodb" and "/stream/" in resource:
+        resource = resource.split("/stream/")[0]
+    name = re.split(r"[:/]", resource)[-1] if parts[2] != "dynamodb" else resource.split("/")[-1]
+    return (parts[2].lower(), name[:200]) if name and "*" not in name and "$" not in name else None
 
 
 def _read_resources(data: Mapping[str, Any]) -> dict[str, Resource]:
@@ -241,14 +406,19 @@ def _read_resources(data: Mapping[str, Any]) -> dict[str, Resource]:
 
 
 def _with_globals(rtype: str, props: dict[str, Any], globals_: Mapping[str, Any]) -> dict[str, Any]:
-    """SAM's Globals merge: the resource's own values win; maps merge one level deep."""
+    """SAM's Globals merge: the resource's own values win; maps merge key by key, all the way down (a function's
+    environment variables join the global ones); lists and scalars are replaced."""
     for section, types in GLOBALS.items():
         defaults = globals_.get(section)
-        if rtype not in types or not isinstance(defaults, dict):
-            continue
-        merged = dict(defaults)
-        for key, value in props.items():
-            base = merged.get(key)
-            merged[key] = {**base, **value} if isinstance(base, dict) and isinstance(value, dict) else value
-        return merged
+        if rtype in types and isinstance(defaults, dict):
+            return _merged(defaults, props, 0)
     return props
+
+
+def _merged(base: dict[str, Any], own: dict[str, Any], depth: int) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in own.items():
+        under = out.get(key)
+        both = isinstance(under, dict) and isinstance(value, dict) and depth < 10
+        out[key] = _merged(under, value, depth + 1) if both else value  # type: ignore[arg-type]
+    return out

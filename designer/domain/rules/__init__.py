@@ -4,7 +4,7 @@ A check is a generator registered with ``@rule("id")`` that yields :class:`Hit` 
 optionally a severity other than the rule's own). The rule's texts and default severity come from
 ``designer/data/rules.yaml``; ``run_rules`` joins the two into :class:`Finding` objects.
 
-Checks live by theme in ``timing``, ``reliability`` and ``capacity``.
+Checks live by theme in ``timing``, ``reliability``, ``delivery``, ``workflows``, ``security`` and ``capacity``.
 """
 
 from __future__ import annotations
@@ -104,4 +104,11 @@ def run_rules(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
 
 
 def _load_checks() -> None:
-    from designer.domain.rules import capacity, reliability, timing  # noqa: F401  (registers the checks)
+    from designer.domain.rules import (  # noqa: F401  (registers the checks)
+        capacity,
+        delivery,
+        reliability,
+        security,
+        timing,
+        workflows,
+    )

@@ -288,6 +288,7 @@ def websocket_store(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         handlers = ctx.targets(api.id, "route", "invoke-async")
         if not handlers:
             continue
-        if any(s.type in ("dynamodb", "elasticache") for h in handlers for s in ctx.targets(h.id, "write")):
+        writers = [api, *handlers]  # $connect may write the connection id itself (a service integration)
+        if any(s.type in ("dynamodb", "elasticache") for h in writers for s in ctx.targets(h.id, "write")):
             continue
         yield Hit(f"No handler of {ctx.name(api.id)} stores connection ids", (api.id, *(h.id for h in handlers)))

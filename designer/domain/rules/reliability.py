@@ -58,15 +58,21 @@ def unbuffered_subscriber(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
 
 @rule("non-idempotent-consumer")
 def non_idempotent(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
+    """Advice, once per diagram: consumers of at-least-once delivery with no sign of idempotency (marked so, or fed
+    by a FIFO queue or topic, which deduplicates what it delivers)."""
+    consumers: dict[str, list[str]] = {}
     for fn in ctx.diagram.of_type("lambda"):
-        if fn.config.get("idempotent"):
-            continue
-        sources = ctx.sources(fn.id, *AT_LEAST_ONCE)
-        if sources:
-            names = ", ".join(ctx.name(s.id) for s in sources)
-            yield Hit(
-                f"{ctx.name(fn.id)} gets at-least-once deliveries from {names} but is not marked idempotent", (fn.id,)
-            )
+        sources = [s for s in ctx.sources(fn.id, *AT_LEAST_ONCE) if not s.type.endswith("-fifo")]
+        if sources and not fn.config.get("idempotent"):
+            consumers[fn.id] = [s.id for s in sources]
+    if not consumers:
+        return
+    shown = [f"{ctx.name(fn)} (from {', '.join(ctx.name(s) for s in srcs[:2])})" for fn, srcs in consumers.items()]
+    more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+    yield Hit(
+        f"{'; '.join(shown[:3])}{more} may receive the same event twice and show no sign of being idempotent",
+        tuple(consumers),
+    )
 
 
 @rule("saga-step-without-compensation")
@@ -164,18 +170,26 @@ def orphan_node(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     if len(ctx.diagram.nodes) < 2:
         return
     for node in ctx.diagram.nodes:
+        if LINKED_OUTSIDE in node.tags:
+            continue  # an alarm, a custom resource, a service outside the catalog uses it
         if not ctx.out(node.id) and not ctx.into(node.id):
             yield Hit(f"{ctx.name(node.id)} is not connected to anything", (node.id,), why=ORPHAN_WHY, fix=ORPHAN_FIX)
     traffic = ctx.diagram.traffic
     if not (traffic and traffic.entries) and not any(ctx.is_entry(n) for n in ctx.diagram.nodes):
+        roots = [n.id for n in ctx.diagram.nodes if ctx.out(n.id) and not ctx.into(n.id)]
+        if not roots:
+            return  # nothing is connected: the findings about each node say it all
+        where = f" (it begins at {', '.join(ctx.name(r) for r in roots[:3])})"
         yield Hit(
-            "Nothing in this diagram starts the flow: no client, schedule or traffic entry",
+            f"Nothing in this diagram starts the flow{where}: no client, schedule, event source or traffic entry",
+            tuple(roots),
             severity="info",
             why=NO_ENTRY_WHY,
             fix=NO_ENTRY_FIX,
         )
 
 
+LINKED_OUTSIDE = "linked-outside"  # set by the template importer; a person may set it too
 ORPHAN_WHY = "A service with no connections does nothing in this design: it is either forgotten or missing its links."
 ORPHAN_FIX = "Connect it to what calls it and to what it calls, or remove it."
 NO_ENTRY_WHY = (
@@ -265,8 +279,12 @@ def _dfs_order(roots: list[str], children: dict[str, list[str]]) -> tuple[list[s
 @rule("sync-coupling-between-services")
 def sync_coupling(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     for node in ctx.nodes_in("compute"):
+        # A background consumer that calls an AppSync mutation is how AppSync subscribers hear of a change.
+        notifier = bool(ctx.into(node.id, "poll", "subscribe", "trigger"))
         for edge in ctx.out(node.id, "invoke-sync"):
             target = ctx.diagram.node(edge.target)
+            if target.type == "appsync" and notifier:
+                continue
             if target.type in ("apigw-rest", "apigw-http", "appsync", "alb"):
                 yield Hit(
                     f"{ctx.name(node.id)} calls the API {ctx.name(target.id)} and waits for it",

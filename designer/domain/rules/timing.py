@@ -7,11 +7,20 @@ from collections.abc import Iterator
 from designer.domain.context import Context, integration_timeout_s, sync_seconds
 from designer.domain.diagram import Node
 from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.runtimes import cold_start_key
 
 
 def _work_ms(fn: Node) -> float:
     """The longest run the configuration declares for a function (p99, else median)."""
     return float(fn.config.get("duration_p99_ms") or fn.config.get("duration_ms") or 0)
+
+
+def _declared_s(node: Node) -> float | None:
+    """How long a backend's work is declared to take, in seconds (p99, else median), or None when not declared."""
+    if node.type == "lambda":
+        given = node.given.get("duration_p99_ms") or node.given.get("duration_ms")
+        return float(given) / 1000 if given else None
+    return sync_seconds(node)
 
 
 def _batch_ms(ctx: Context, fn: Node) -> list[tuple[str, float, int]]:
@@ -63,11 +72,22 @@ def sync_path_timeout(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         for edge in ctx.out(door.id, "route", "invoke-sync"):
             backend = ctx.diagram.node(edge.target)
             seconds = sync_seconds(backend)
-            if seconds is not None and seconds > limit:
+            if seconds is None or seconds <= limit:
+                continue
+            work = _declared_s(backend)
+            if work is not None and work > limit:
                 yield Hit(
-                    f"{ctx.name(door.id)} waits at most {limit:g} s, but {ctx.name(backend.id)} may run {seconds:g} s",
+                    f"{ctx.name(door.id)} waits at most {limit:g} s, but {ctx.name(backend.id)} takes about {work:g} s",
                     (door.id, backend.id),
                     (edge.id,),
+                )
+            else:  # only the timeout allows longer: slow runs fail, most do not
+                yield Hit(
+                    f"{ctx.name(door.id)} waits at most {limit:g} s, but {ctx.name(backend.id)} may run {seconds:g} s "
+                    "before its timeout stops it",
+                    (door.id, backend.id),
+                    (edge.id,),
+                    severity="warning",
                 )
 
 
@@ -151,8 +171,8 @@ def cold_start(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
                 continue
             runtime = fn.config["runtime"]
             snapstart = fn.config.get("snapstart") and runtime.startswith(("java", "python3.1", "dotnet"))
-            key = "snapstart" if snapstart else runtime
-            cold_ms = p99.get(key, max(p99.values()))
+            key = "snapstart" if snapstart else cold_start_key(runtime, p99)
+            cold_ms = p99[key]
             if cold_ms + _work_ms(fn) > target:
                 yield Hit(
                     f"A cold start of {ctx.name(fn.id)} ({runtime}) can add about {cold_ms:,} ms at p99, beyond the "

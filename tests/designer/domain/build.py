@@ -8,6 +8,7 @@ An edge is (from, to), (from, to, kind) or (from, to, kind, attrs); kind None me
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from designer.domain.diagram import Diagram, parse
@@ -46,5 +47,7 @@ def make(nodes: dict[str, NodeSpec], edges: list[tuple], traffic: dict[str, Any]
     return parse(data(nodes, edges, traffic))
 
 
-def check(nodes: dict[str, NodeSpec], edges: list[tuple], traffic: dict[str, Any] | None = None) -> Report:
-    return validate(make(nodes, edges, traffic))
+def check(
+    nodes: dict[str, NodeSpec], edges: list[tuple], traffic: dict[str, Any] | None = None, today: dt.date | None = None
+) -> Report:
+    return validate(make(nodes, edges, traffic), today=today)

@@ -25,7 +25,10 @@ def param_value(param: Param) -> st.SearchStrategy[Any]:
     if param.type == "enum":
         return st.sampled_from(param.values)
     if param.type == "list":
-        return st.lists(st.sampled_from(param.values), max_size=3, unique=True)
+        words = (
+            st.sampled_from(param.values) if param.values else st.text(alphabet="abcXYZ.:*", min_size=1, max_size=12)
+        )
+        return st.lists(words, max_size=3, unique=True)
     if param.type == "string":
         return st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=param.max_length or 40)
     return st.just({})

@@ -26,6 +26,7 @@ FORMAT_TYPES = [
     "sns-fifo",
     "eventbridge",
     "eventbridge-scheduler",
+    "eventbridge-pipe",  # added to the format's types: Pipes read from templates
     "kinesis",
     "firehose",
     "sfn-standard",

@@ -87,7 +87,7 @@ def test_a_value_above_a_service_limit_names_the_path_and_the_limit():
         (lambda r: r["nodes"][2].update(id="bad id!"), "nodes[2].id: 'bad id!' is not an id"),
         (
             lambda r: r["edges"][1].update(kind="poll"),
-            "edges[1].kind: 'poll' is not allowed from apigw-rest to lambda; allowed: route, invoke-async",
+            "edges[1].kind: 'poll' is not allowed from apigw-rest to lambda; allowed: route, authorize, invoke-async",
         ),
         (lambda r: r["edges"][1].update(kind="teleport"), "edges[1].kind: 'teleport' is not an edge kind"),
         (

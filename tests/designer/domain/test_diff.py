@@ -155,6 +155,6 @@ def test_to_dict_is_json_and_names_every_section():
 
 
 def test_finding_key_reads_report_json_and_findings_alike():
-    report = validate(parse(sync(timeout_s=600)))
+    report = validate(parse(sync(timeout_s=600, duration_ms=40_000)))
     (finding,) = [f for f in report.findings if f.severity == "error"]
     assert finding_key(finding) == finding_key(finding.to_dict())

@@ -43,7 +43,7 @@ def test_a_flood_of_unknown_keys_is_one_short_problem():
     raw = {"nodes": [{"id": "a", "type": "lambda", "config": {f"k{i}": 1 for i in range(100_000)}}]}
     with pytest.raises(DiagramError) as info:
         parse(raw)
-    assert [str(p) for p in info.value.problems] == ["nodes[0].config: has 100,000 keys; lambda has 15 parameters"]
+    assert [str(p) for p in info.value.problems] == ["nodes[0].config: has 100,000 keys; lambda has 16 parameters"]
 
 
 def test_problems_are_capped_at_one_hundred():

@@ -137,8 +137,19 @@ ES_EDGES = [
 SCHED = {"cron": "eventbridge-scheduler", "job": "lambda", "dlq": "sqs"}
 SCHED_EDGES = [("cron", "job"), ("cron", "dlq", DLQ)]
 
-STREAM = {"iot": "client-iot", "ks": ("kinesis", {"shards": 2}), "fn": ("lambda", {"idempotent": True}), "lake": "s3"}
-STREAM_EDGES = [("iot", "ks"), ("ks", "fn"), ("fn", "lake", "write")]
+STREAM = {
+    "iot": "client-iot",
+    "ks": ("kinesis", {"shards": 2}),
+    "fn": ("lambda", {"idempotent": True}),
+    "lake": "s3",
+    "failed": "sqs",
+}
+STREAM_EDGES = [
+    ("iot", "ks"),
+    ("ks", "fn", "poll", {"max_retry_attempts": 3}),
+    ("fn", "lake", "write"),
+    ("fn", "failed", DLQ),
+]
 STREAM_TRAFFIC = {"entries": {"iot": {"rps": 500, "peak_rps": 1500}}, "payload_kb": 1}
 
 
@@ -245,7 +256,15 @@ INCOMPLETE = [
         {**STREAM_TRAFFIC, "entries": {"iot": {"rps": 2000, "peak_rps": 6000}}},
         "it needs at least 6 shards",
     ),
-    ("stream-ingestion", STREAM, STREAM_EDGES, None, "no traffic profile to check the shard capacity"),
+    (
+        "stream-ingestion",
+        STREAM,
+        [*without(STREAM_EDGES, ("ks", "fn")), ("ks", "fn")],
+        None,
+        "'fn' retries a failing batch until its records expire",
+    ),
+    ("stream-ingestion", STREAM, without(STREAM_EDGES, ("fn", "failed")), None, "records 'fn' gives up on go nowhere"),
+    ("async", {"api": "apigw-rest", "q": "sqs"}, [("api", "q", "send")], None, "nothing in this diagram consumes"),
 ]
 
 
@@ -263,12 +282,8 @@ def test_pattern_is_incomplete_and_says_what_is_missing(pattern, nodes, edges, t
 
 NOT_RECOGNISED = [
     ("sync", {"fn": "lambda", "db": "dynamodb"}, [("fn", "db", "write")]),  # no client, no front door
-    ("async", {"api": "apigw-rest", "q": "sqs"}, [("api", "q", "send")]),  # nobody consumes the queue
-    (
-        "load-leveling",
-        {"q": "sqs", "fn": "lambda", "db": "dynamodb"},
-        [("q", "fn"), ("fn", "db", "write")],
-    ),  # DynamoDB scales
+    ("async", {"q": "sqs", "dlq": "sqs"}, [("q", "dlq", DLQ)]),  # a dead-letter queue is not work handed over
+    ("load-leveling", {"api": "apigw-rest", "q": "sqs"}, [("api", "q", "send")]),  # nothing reads the queue
     ("fan-out", {"topic": "sns", "q": "sqs"}, [("topic", "q")]),  # one subscriber is not fan-out
     ("orchestration", {"sm": "sfn-standard", "a": "lambda"}, [("sm", "a", "task")]),  # one task
     (

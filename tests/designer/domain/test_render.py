@@ -317,7 +317,7 @@ def test_a_dot_that_hangs_is_stopped_by_the_timeout(monkeypatch, tmp_path):
 OPENINGS = "|".join(re.escape(look.mermaid[0]) for look in LOOKS.values())
 CLOSINGS = "|".join(re.escape(look.mermaid[1]) for look in LOOKS.values())
 NODE_LINE = re.compile(rf"^    n\d+(?:{OPENINGS})(?P<text>[^\"]*)(?:{CLOSINGS}):::[a-z]+$")
-EDGE_LINE = re.compile(r'^    n\d+ (-->|-\.->|-\.-x|--o)\|"(?P<text>[^"]*)"\| n\d+$')
+EDGE_LINE = re.compile(r'^    n\d+ (-->|-\.->|-\.-x|--o|==>)\|"(?P<text>[^"]*)"\| n\d+$')
 
 
 def unmermaid(text: str) -> str:

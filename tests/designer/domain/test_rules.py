@@ -1,11 +1,14 @@
 """Every rule: a diagram where it fires (naming the nodes it must) and one where it must not."""
 
+import datetime as dt
+
 import pytest
 
 from designer.domain.rules import load_rules
 from tests.designer.domain.build import check
 
 DLQ = "dead-letter"
+TODAY = dt.date(2026, 12, 7)  # the day runtime deprecations are judged on in these tests
 API = {"web": "client-web", "api": "apigw-rest"}
 PATTERN = {"filter": {"source": ["shop"]}}
 
@@ -288,7 +291,14 @@ FIRES = [
         ["f", "bus"],
         "EventBridge's event size limit (1,024 KB)",
     ),
-    ("non-idempotent-consumer", {"q": "sqs", "f": fn()}, [("q", "f")], None, ["f"], "not marked idempotent"),
+    (
+        "non-idempotent-consumer",
+        {"q": "sqs", "f": fn(), "t": "sns", "g": fn(idempotent=True)},
+        [("q", "f"), ("t", "g")],
+        None,
+        ["f"],
+        "'f' (from 'q') may receive the same event twice",
+    ),
     (
         "unfiltered-event-rule",
         {"bus": "eventbridge", "f": fn()},
@@ -314,6 +324,99 @@ FIRES = [
         None,
         ["t", "f"],
         "whose stream is not enabled",
+    ),
+    ("deprecated-runtime", {"f": fn(runtime="python3.9")}, [], None, ["f"], "Python 3.9 (python3.9), deprecated since"),
+    (
+        "stream-failure-unbounded",
+        {"ks": "kinesis", "f": fn()},
+        [("ks", "f", "poll", {"max_retry_attempts": -1})],
+        None,
+        ["ks", "f"],
+        "until its records expire: one bad record stops its shard and nothing keeps the records that fail",
+    ),
+    (
+        "delivery-not-permitted",
+        {"bus": "eventbridge", "q": "sqs", "dlq": "sqs"},
+        [("bus", "q", "subscribe", {**PATTERN, "permitted": True}), ("bus", "dlq", DLQ, {"permitted": False})],
+        None,
+        ["bus", "dlq"],
+        "no permission to make its failed deliveries to 'dlq': an SQS queue policy must allow it",
+    ),
+    (
+        "max-receive-count-low",
+        {"q": ("sqs", {"max_receive_count": 1}), "dlq": "sqs", "f": fn()},
+        [("q", "f"), ("q", "dlq", DLQ)],
+        None,
+        ["q"],
+        "dead-letters a message after one receive",
+    ),
+    (
+        "open-state-changing-route",
+        {**API, "f": fn(), "q": "sqs"},
+        [("web", "api"), ("api", "f", "route", {"auth": "none"}), ("api", "q", "send", {"auth": "none"})],
+        None,
+        ["api", "q"],
+        "lets anyone call routes that change state",
+    ),
+    (
+        "open-state-changing-route",
+        {"f": fn(url_auth="none"), "t": "dynamodb"},
+        [("f", "t", "write")],
+        None,
+        ["f"],
+        "function URL anyone can call",
+    ),
+    (
+        "sfn-task-timeout-below-function",
+        {"sm": "sfn-standard", "f": fn(timeout_s=60)},
+        [("sm", "f", "task", {"step": "Charge", "timeout_s": 30})],
+        None,
+        ["sm", "f"],
+        "Step Charge of 'sm' gives up after 30 s, but 'f' may run 60 s",
+    ),
+    (
+        "catch-misses-runtime-errors",
+        {"sm": "sfn-standard", "pay": fn(), "ship": fn(), "refund": fn()},
+        [
+            ("sm", "pay", "task", {"step": "Pay", "catch_errors": ["PaymentDeclined"]}),
+            ("sm", "ship", "task", {"step": "Ship"}),
+            ("sm", "refund", "compensate", {"undoes": "Pay"}),
+        ],
+        None,
+        ["sm", "pay"],
+        "catches only PaymentDeclined",
+    ),
+    (
+        "filter-drops-unmatched",
+        {"t": "sns", "q": "sqs", "f": fn()},
+        [("t", "q"), ("q", "f", "poll", {"filter": {"body": {"kind": ["order"]}}})],
+        None,
+        ["q", "f", "t"],
+        "the rest are deleted unread",
+    ),
+    (
+        "callback-without-timeout",
+        {"sm": "sfn-standard", "q": "sqs"},
+        [("sm", "q", "task", {"step": "Ask", "wait_for_callback": True})],
+        None,
+        ["sm", "q"],
+        "waits for a task token with no TimeoutSeconds or HeartbeatSeconds",
+    ),
+    (
+        "duplicate-subscription",
+        {"bus": "eventbridge", "q": "sqs"},
+        [("bus", "q", "subscribe", PATTERN), ("bus", "q", "subscribe", PATTERN)],
+        None,
+        ["bus", "q"],
+        "subscribed 2 times",
+    ),
+    (
+        "broad-storage-trigger",
+        {"b": "s3", "f": fn()},
+        [("b", "f", "trigger", {"events": ["s3:*"]})],
+        None,
+        ["b", "f"],
+        "deletes included",
     ),
 ]
 
@@ -482,6 +585,73 @@ QUIET = [
     ("orphan-node", API, [("web", "api")], None),
     ("orphan-node", {"cron": "eventbridge-scheduler", "f": fn()}, [("cron", "f")], None),
     ("dynamodb-stream-disabled", {"t": ("dynamodb", {"stream": True}), "f": fn()}, [("t", "f", "poll")], None),
+    ("deprecated-runtime", {"f": fn(runtime="python3.13")}, [], None),
+    (
+        "stream-failure-unbounded",
+        {"ks": "kinesis", "f": fn(), "dlq": "sqs"},
+        [("ks", "f", "poll", {"max_retry_attempts": 3}), ("f", "dlq", DLQ)],
+        None,
+    ),
+    ("delivery-not-permitted", {"bus": "eventbridge", "q": "sqs"}, [("bus", "q", "subscribe", PATTERN)], None),
+    (
+        "max-receive-count-low",
+        {"q": ("sqs", {"max_receive_count": 5}), "dlq": "sqs", "f": fn()},
+        [("q", "f"), ("q", "dlq", DLQ)],
+        None,
+    ),
+    (
+        "open-state-changing-route",
+        {**API, "f": fn(), "q": "sqs"},
+        [
+            ("web", "api"),
+            ("api", "f", "route", {"auth": "none", "label": "GET /orders"}),
+            ("api", "q", "send", {"auth": "iam"}),
+        ],
+        None,
+    ),
+    (
+        "sfn-task-timeout-below-function",
+        {"sm": "sfn-standard", "f": fn(timeout_s=60)},
+        [("sm", "f", "task", {"step": "Charge", "timeout_s": 70})],
+        None,
+    ),
+    (
+        "catch-misses-runtime-errors",
+        {"sm": "sfn-standard", "pay": fn(), "ship": fn(), "refund": fn()},
+        [
+            ("sm", "pay", "task", {"step": "Pay", "catch_errors": ["PaymentDeclined", "States.ALL"]}),
+            ("sm", "ship", "task", {"step": "Ship"}),
+            ("sm", "refund", "compensate", {"undoes": "Pay"}),
+        ],
+        None,
+    ),
+    (
+        "filter-drops-unmatched",
+        {"t": "sns", "q": "sqs", "f": fn()},
+        [
+            ("t", "q", "subscribe", {"filter": {"kind": ["order"]}}),
+            ("q", "f", "poll", {"filter": {"body": {"kind": ["order"]}}}),
+        ],
+        None,
+    ),
+    (
+        "callback-without-timeout",
+        {"sm": "sfn-standard", "q": "sqs"},
+        [("sm", "q", "task", {"step": "Ask", "wait_for_callback": True, "heartbeat_s": 3600})],
+        None,
+    ),
+    (
+        "duplicate-subscription",
+        {"bus": "eventbridge", "q": "sqs"},
+        [("bus", "q", "subscribe", PATTERN), ("bus", "q", "subscribe", {"filter": {"source": ["billing"]}})],
+        None,
+    ),
+    (
+        "broad-storage-trigger",
+        {"b": "s3", "f": fn()},
+        [("b", "f", "trigger", {"events": ["s3:ObjectCreated:*"]})],
+        None,
+    ),
 ]
 
 
@@ -496,7 +666,7 @@ def test_every_rule_has_a_firing_and_a_quiet_case():
     ("rule", "nodes", "edges", "traffic", "named", "text"), FIRES, ids=[f"{c[0]}-{i}" for i, c in enumerate(FIRES)]
 )
 def test_rule_fires_and_names_the_nodes(rule, nodes, edges, traffic, named, text):
-    findings = check(nodes, edges, traffic).fired(rule)
+    findings = check(nodes, edges, traffic, TODAY).fired(rule)
     assert findings, f"{rule} did not fire"
     assert any(text in f.message for f in findings), [f.message for f in findings]
     assert any(set(named) <= set(f.nodes) for f in findings), [f.nodes for f in findings]
@@ -504,7 +674,7 @@ def test_rule_fires_and_names_the_nodes(rule, nodes, edges, traffic, named, text
 
 @pytest.mark.parametrize(("rule", "nodes", "edges", "traffic"), QUIET, ids=[f"{c[0]}-{i}" for i, c in enumerate(QUIET)])
 def test_rule_stays_quiet_on_a_near_miss(rule, nodes, edges, traffic):
-    assert check(nodes, edges, traffic).fired(rule) == []
+    assert check(nodes, edges, traffic, TODAY).fired(rule) == []
 
 
 def test_visibility_below_six_times_the_timeout_is_a_warning_not_an_error():
@@ -531,7 +701,7 @@ def test_a_loop_through_a_filtered_subscription_is_not_a_recursive_loop():
 
 
 def test_findings_carry_why_fix_and_refs_from_the_rule_data():
-    [finding] = check({**API, "f": fn(timeout_s=600)}, [("web", "api"), ("api", "f")]).fired(
+    [finding] = check({**API, "f": fn(timeout_s=600, duration_ms=45_000)}, [("web", "api"), ("api", "f")]).fired(
         "sync-path-exceeds-integration-timeout"
     )
     assert finding.severity == "error"

@@ -59,6 +59,8 @@ CASES = [
      "bus", {"events": 0.0}),
     ("scheduler", {"s": ("eventbridge-scheduler", {"schedule": "rate(1 minute)"}), "fn": "lambda"}, [("s", "fn")], {}, {},
      "s", {"invocations": 43_200 * 0.000001}),
+    ("pipe", {"q": "sqs", "p": "eventbridge-pipe", "fn": "lambda"}, [("q", "p", "poll"), ("p", "fn")],
+     {"q": {"rps": 10}}, {"payload_kb": 100}, "p", {"requests": 2 * M10 * 0.0000004}),
     ("kinesis-provisioned", {"k": ("kinesis", {"shards": 2})}, [], {"k": {"rps": 10}}, {"payload_kb": 30}, "k",
      {"shard_hours": 2 * HOURS * 0.015, "put_units": 2 * M10 * 0.000000014}),
     ("kinesis-on-demand", {"k": ("kinesis", {"mode": "on-demand"}), "fn": "lambda"}, [("k", "fn")], {"k": {"rps": 10}},

@@ -2,7 +2,8 @@
 
 import pytest
 
-from designer.domain.iac.asl import Step, build, load_definition, tasks
+from designer.domain.iac.asl import Step, build
+from designer.domain.iac.asl_read import load_definition, tasks
 
 
 def step(name: str, **kw) -> Step:

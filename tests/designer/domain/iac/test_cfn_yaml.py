@@ -8,7 +8,13 @@ import yaml
 
 from designer.domain.diagram import DiagramError
 from designer.domain.iac import from_template
-from designer.domain.iac.cfn_yaml import MAX_TEMPLATE_CHARS, TemplateLoader, dump_template, load_template
+from designer.domain.iac.cfn_yaml import (
+    MAX_TEMPLATE_CHARS,
+    TemplateLoader,
+    dump_template,
+    load_template,
+    read_template,
+)
 
 TAGS = """
 A: !Ref Queue
@@ -55,9 +61,7 @@ def test_the_loader_is_a_safe_loader():
     [
         ("Resources:\n  A: !Foo x\n", "unknown tag '!Foo' at line 2, column 6"),
         ("Resources:\n  A: [1, 2\n", "at line 3"),
-        ("Resources:\n  A: {Type: X}\n  A: {Type: Y}\n", "duplicate key 'A' at line 3, column 3"),
         ('{"Resources": {"A": 1,}}', "not valid JSON"),
-        ('{"Resources": {}, "Resources": {}}', "duplicate key 'Resources'"),
         ("", "empty"),
         ("\t- x", "not valid YAML"),
     ],
@@ -182,3 +186,17 @@ def test_ordinary_integers_still_load():
         "C": 31,
         "D": int("9" * 100),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "warning"),
+    [
+        ("Resources:\n  A: {Type: X}\n  A: {Type: Y}\n", "the key 'A' at line 3, column 3 is written twice"),
+        ('{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}', "the key 'A' is written twice in one object"),
+    ],
+)
+def test_a_duplicate_key_keeps_the_last_value_as_cloudformation_does_and_is_reported(text, warning):
+    data, warnings = read_template(text)
+    assert data == {"Resources": {"A": {"Type": "Y"}}}
+    assert [w for w in warnings if warning in w]
+    assert "CloudFormation keeps the last value" in warnings[0]

@@ -1,5 +1,6 @@
 """Importing templates: each way a template says "this connects to that", written as small templates here."""
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from designer.domain.diagram import DiagramError, parse
 from designer.domain.iac import ImportResult, from_template, looks_like_template
 from designer.domain.iac.cfn_yaml import dump_template
+from designer.domain.validate import validate
 from tests.designer.domain.strategies import json_values
 
 
@@ -240,7 +242,7 @@ def test_explicit_mappings_subscriptions_rules_and_schedules_become_edges():
         ("Billing", "poll", "Handler"),
         ("Orders", "subscribe", "Billing"),
         ("Orders", "dead-letter", "BillingDlq"),
-        ("Orders", "subscribe", "PartnerSubEndpoint"),
+        ("Orders", "subscribe", "partner.example.com"),
         ("DefaultEventBus", "subscribe", "Handler"),
         ("DefaultEventBus", "dead-letter", "BillingDlq"),
         ("Cleanup", "trigger", "Handler"),
@@ -251,7 +253,7 @@ def test_explicit_mappings_subscriptions_rules_and_schedules_become_edges():
     }
     assert edge(result, "Billing", "poll", "Handler").attrs["batch_size"] == 5
     assert edge(result, "Orders", "subscribe", "Billing").attrs["filter"] == {"region": ["eu"]}
-    assert node(result, "PartnerSubEndpoint").type == "external-api"
+    assert node(result, "partner.example.com").type == "external-api"  # an endpoint outside AWS, by its host
     assert node(result, "Cleanup").type == node(result, "Reports").type == "eventbridge-scheduler"
     assert node(result, "Handler").config["retry_attempts"] == 1
     assert any("email" in n for n in notes_for(result, "MailSub"))
@@ -378,11 +380,12 @@ def test_api_gateway_integrations_become_edges_of_the_right_kind():
         ("Rest", "route", "Fn"),
         ("Rest", "write", "Table"),
         ("Rest", "send", "Queue"),
-        ("Rest", "invoke-sync", "Pool"),
+        ("Rest", "authorize", "Pool"),  # an authorizer, not a backend
         ("Open", "invoke-sync", "Flow"),
         ("Http", "publish", "Bus"),
-        ("Http", "invoke-sync", "Pool"),
+        ("Http", "authorize", "Pool"),
         ("Socket", "route", "Fn"),
+        ("Socket", "write", "Table"),  # $connect stores the connection with a DynamoDB service integration
     }
     assert edge(result, "Rest", "route", "Fn").label == "GET /items/{id}"
     assert edge(result, "Http", "publish", "Bus").label == "POST /events"
@@ -391,10 +394,20 @@ def test_api_gateway_integrations_become_edges_of_the_right_kind():
     assert node(result, "Http").type == "apigw-http"
 
 
-def test_a_connection_the_catalog_does_not_allow_is_a_note_not_an_edge():
+def test_routes_say_who_may_call_them():
     result = imported(APIS)
-    assert ("Socket", "write", "Table") not in edges(result)
-    assert any("catalog allows" in n for n in notes_for(result, "SocketToTable"))
+    assert edge(result, "Rest", "route", "Fn").attrs["auth"] == "none"  # AuthorizationType: NONE
+    assert edge(result, "Http", "publish", "Bus").attrs["auth"] == "none"
+    assert edge(result, "Socket", "write", "Table").attrs["auth"] == "none"  # whoever may connect may use every route
+
+
+def test_a_connection_the_catalog_does_not_allow_is_a_note_not_an_edge():
+    result = imported(
+        "Resources:\n  Pool: {Type: AWS::Cognito::UserPool, Properties: {LambdaConfig: {PreSignUp: !GetAtt Q.Arn}}}\n"
+        "  Q: {Type: AWS::SQS::Queue}\n"
+    )
+    assert not result.diagram.edges
+    assert any("catalog allows" in n for n in notes_for(result, "Pool"))
 
 
 WORKFLOWS = """
@@ -474,10 +487,13 @@ def test_task_states_become_task_edges_with_retry_and_catch():
         ("Saga", "task", "Notify"),
         ("Saga", "compensate", "Release"),
         ("Classic", "task", "Charge"),
-        ("External", "task", "Reserve"),
     }
     assert dict(edge(result, "Saga", "task", "Reserve").attrs) == {"step": "ReserveStock", "retry": True}
-    assert dict(edge(result, "Saga", "task", "Charge").attrs) == {"step": "ChargeCard", "catch": True}
+    assert dict(edge(result, "Saga", "task", "Charge").attrs) == {
+        "step": "ChargeCard",
+        "catch": True,
+        "catch_errors": ["States.ALL"],
+    }
     assert edge(result, "Saga", "compensate", "Release").attrs["undoes"] == "ReserveStock"
     assert edge(result, "Classic", "task", "Charge").attrs["wait_for_callback"] is True
     assert node(result, "Classic").type == "sfn-express"
@@ -486,7 +502,13 @@ def test_task_states_become_task_edges_with_retry_and_catch():
 def test_state_machines_started_by_api_gateway_and_eventbridge():
     result = imported(WORKFLOWS)
     assert {("ServerlessRestApi", "invoke-async", "Saga"), ("DefaultEventBus", "subscribe", "Saga")} <= edges(result)
-    assert any("external file" in n for n in notes_for(result, "External"))
+
+
+def test_a_definition_file_that_was_not_imported_is_noted_and_its_permissions_draw_nothing():
+    result = imported(WORKFLOWS)
+    assert not [e for e in edges(result) if e[0] == "External"]  # LambdaInvokePolicy alone is no connection
+    [note] = [n for n in notes_for(result, "External") if "DefinitionUri" in n]
+    assert "statemachine.asl.json is not among the files imported with the template" in note
 
 
 STREAMS = """
@@ -537,11 +559,13 @@ def test_streams_firehose_and_pipes_become_edges():
         ("Feed", "poll", "Hose"),
         ("Hose", "write", "Lake"),
         ("Hose", "invoke-sync", "Shape"),
-        ("Events", "poll", "Target"),  # the pipe, drawn as its source -> its target
+        ("Events", "poll", "Pipe"),  # a pipe reads its source,
+        ("Pipe", "enrich", "Enrich"),  # calls its enrichment with each batch,
+        ("Pipe", "invoke-sync", "Target"),  # and hands the result to its target (REQUEST_RESPONSE by default)
     }
-    assert edge(result, "Events", "poll", "Target").attrs == {"batch_size": 20, "filter": {"eventName": ["INSERT"]}}
-    assert not any("Enrich" in (s, t) for s, _, t in edges(result))  # the pipe, not a mapping, calls it
-    assert any("no EventBridge Pipes type" in n for n in notes_for(result, "Pipe"))
+    assert edge(result, "Events", "poll", "Pipe").attrs == {"batch_size": 20, "filter": {"eventName": ["INSERT"]}}
+    assert not [e for e in edges(result) if e[2] == "Enrich" and e[0] != "Pipe"]  # nothing else calls it
+    assert node(result, "Pipe").type == "eventbridge-pipe"
     assert node(result, "Events").config["stream"] is True
     assert node(result, "Feed").given == {"mode": "on-demand"}
     assert node(result, "Hose").given == {"buffer_interval_s": 60, "buffer_mb": 64}
@@ -551,7 +575,7 @@ def test_resources_outside_the_catalog_are_left_out_with_a_note_each():
     result = imported(STREAMS)
     assert "Thing" not in {n.label for n in result.diagram.nodes}
     assert notes_for(result, "Thing") == ["AWS::IoT::Thing has no service type in the catalog; left out"]
-    assert {n.resource for n in result.notes} >= {"Thing", "Pipe"}
+    assert "Thing" in {n.resource for n in result.notes}
 
 
 PERMISSIONS = """
@@ -559,9 +583,13 @@ Transform: AWS::Serverless-2016-10-31
 Resources:
   Orders:
     Type: AWS::DynamoDB::Table
-    Properties: {TableName: !Ref TableName, KeySchema: [{AttributeName: pk, KeyType: HASH}], AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]}
+    Properties: {KeySchema: [{AttributeName: pk, KeyType: HASH}], AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]}
+  Archive:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: !Ref ArchiveName, KeySchema: [{AttributeName: pk, KeyType: HASH}], AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]}
   Reports: {Type: AWS::S3::Bucket}
   Out: {Type: AWS::SQS::Queue}
+  Quiet: {Type: AWS::SQS::Queue}
   Bus: {Type: AWS::Events::EventBus, Properties: {Name: shop}}
   Flow: {Type: AWS::Serverless::StateMachine, Properties: {Definition: {StartAt: A, States: {A: {Type: Pass, End: true}}}}}
   Helper: {Type: AWS::Serverless::Function, Properties: {Runtime: python3.13, Handler: a.h, InlineCode: x}}
@@ -581,30 +609,58 @@ Resources:
       Handler: a.h
       InlineCode: x
       Role: !GetAtt Role.Arn
+      Environment:
+        Variables:
+          ORDERS: !Ref Orders
+          REPORTS: !Ref Reports
+          OUT_URL: !Ref Out
+          FLOW_ARN: !Ref Flow
+          HELPER: !Ref Helper
       Policies:
-        - DynamoDBReadPolicy: {TableName: !Ref TableName}
+        - DynamoDBReadPolicy: {TableName: !Ref Orders}
         - SQSSendMessagePolicy: {QueueName: !GetAtt Out.QueueName}
+        - SQSSendMessagePolicy: {QueueName: !GetAtt Quiet.QueueName}
         - EventBridgePutEventsPolicy: {EventBusName: shop}
         - StepFunctionsExecutionPolicy: {StateMachineName: !GetAtt Flow.Name}
         - LambdaInvokePolicy: {FunctionName: !Ref Helper}
+        - DynamoDBCrudPolicy: {TableName: !Ref ArchiveName}
         - Statement: [{Effect: Allow, Action: "dynamodb:PutItem", Resource: !GetAtt Orders.Arn}]
 Parameters:
-  TableName: {Type: String, Default: orders}
+  ArchiveName: {Type: String, Default: archive}
 """
 
 
-def test_permissions_say_what_a_function_calls():
+def test_a_function_calls_what_its_environment_names_and_its_permissions_allow():
     result = imported(PERMISSIONS)
     assert edges(result) >= {
         ("Fn", "read", "Orders"),
         ("Fn", "write", "Orders"),
         ("Fn", "read", "Reports"),
         ("Fn", "send", "Out"),
-        ("Fn", "publish", "Bus"),
         ("Fn", "invoke-async", "Flow"),
         ("Fn", "invoke-sync", "Helper"),
     }
     assert ("Fn", "write", "Reports") not in edges(result)
+
+
+def test_a_permission_alone_is_no_connection():
+    result = imported(PERMISSIONS)
+    assert not [e for e in edges(result) if e[2] == "Quiet"]  # SQSSendMessagePolicy, but nothing names the queue
+
+
+def test_a_resource_with_a_fixed_name_needs_no_variable_to_be_used():
+    result = imported(PERMISSIONS)
+    assert {("Fn", "publish", "Bus"), ("Fn", "read", "Archive"), ("Fn", "write", "Archive")} <= edges(result)
+
+
+def test_read_write_permissions_on_a_table_never_make_a_stream_poll():
+    result = imported(
+        PERMISSIONS.replace("{StreamViewType: NEW_IMAGE}", "").replace(
+            "- DynamoDBReadPolicy: {TableName: !Ref Orders}",
+            "- Statement: [{Effect: Allow, Action: ['dynamodb:*'], Resource: [!GetAtt Orders.Arn, !GetAtt Orders.StreamArn]}]",
+        )
+    )
+    assert not [e for e in edges(result) if e[1] == "poll"]
 
 
 @pytest.mark.parametrize(
@@ -654,28 +710,27 @@ def test_runtimes_lambda_supports_are_kept(runtime):
     assert notes_for(result, "Fn") == []
 
 
-@pytest.mark.parametrize(
-    ("runtime", "drawn"),
-    [
-        ("python3.9", "python3.12"),  # deprecated: the nearest of its family, not the newest
-        ("nodejs18.x", "nodejs20.x"),
-        ("java11", "java17"),
-        ("python3.15", "python3.14"),  # newer than the catalog
-        ("provided.al2", "provided.al2023"),
-    ],
-)
-def test_a_runtime_outside_the_catalog_is_changed_to_the_nearest_with_a_note_saying_so(runtime, drawn):
+@pytest.mark.parametrize("runtime", ["python3.9", "nodejs18.x", "java11", "provided.al2", "dotnetcore3.1", "go1.x"])
+def test_a_deprecated_runtime_is_kept_as_written_and_reported(runtime):
     result = imported(f"Resources:\n  Fn: {{Type: AWS::Lambda::Function, Properties: {{Runtime: {runtime}}}}}\n")
-    assert node(result, "Fn").given == {"runtime": drawn}
+    assert node(result, "Fn").given == {"runtime": runtime}
+    assert not notes_for(result, "Fn")
+    findings = validate(result.diagram, today=dt.date(2027, 7, 1)).findings
+    assert [f.nodes for f in findings if f.rule == "deprecated-runtime"] == [(node(result, "Fn").id,)]
+
+
+def test_a_runtime_newer_than_the_catalog_is_changed_to_the_nearest_with_a_note_saying_so():
+    result = imported("Resources:\n  Fn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.15}}\n")
+    assert node(result, "Fn").given == {"runtime": "python3.14"}
     [note] = notes_for(result, "Fn")
-    assert f"runtime {runtime!r} is not one of the catalog's Lambda runtimes; changed to {drawn}" in note
+    assert "runtime 'python3.15' is not one of the catalog's Lambda runtimes; changed to python3.14" in note
     assert note in result.diagram.description
 
 
 def test_a_runtime_of_an_unknown_family_is_left_at_the_default_with_a_note():
-    result = imported("Resources:\n  Fn: {Type: AWS::Lambda::Function, Properties: {Runtime: dotnetcore3.1}}\n")
+    result = imported("Resources:\n  Fn: {Type: AWS::Lambda::Function, Properties: {Runtime: cobol1.x}}\n")
     assert node(result, "Fn").given == {}
-    assert any("runtime 'dotnetcore3.1' left at the default" in n for n in notes_for(result, "Fn"))
+    assert any("runtime 'cobol1.x' left at the default" in n for n in notes_for(result, "Fn"))
 
 
 @pytest.mark.parametrize(
