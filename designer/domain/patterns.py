@@ -276,13 +276,27 @@ def _choreography(ctx: Context) -> list[PatternMatch]:
     return out
 
 
+NOTIFICATION_TYPES = frozenset({"sns", "sns-fifo", "ses", "eventbridge"})
+
+
 def saga_gaps(ctx: Context, machine: Node) -> tuple[list[tuple[str, Edge]], list[str]]:
-    """The steps of a saga that need a compensation and lack one, and other problems with its compensations."""
-    steps = [(step_name(ctx, e), e) for e in ctx.out(machine.id, "task")]
+    """The steps of a saga that need a compensation and lack one, and other problems with its compensations.
+
+    A step needs one when it changes something and another step follows it; error handlers are not steps, and a
+    notification (a message, an e-mail, an event) can be neither undone nor needs to be: notifications that end the
+    saga do not count as following steps either."""
+    steps = [(step_name(ctx, e), e) for e in ctx.out(machine.id, "task") if not e.attr("on_error")]
     positions = {name: i for i, (name, _) in enumerate(steps)}
     compensations = ctx.out(machine.id, "compensate")
     undone = {str(e.attr("undoes")) for e in compensations}
-    uncovered = [(name, e) for name, e in steps[:-1] if not e.attr("read_only") and name not in undone]
+    work = list(steps)
+    while work and ctx.diagram.node(work[-1][1].target).type in NOTIFICATION_TYPES:
+        work.pop()
+    uncovered = [
+        (name, e)
+        for name, e in work[:-1]
+        if not e.attr("read_only") and name not in undone and ctx.diagram.node(e.target).type not in NOTIFICATION_TYPES
+    ]
     problems = [
         f"compensation {ctx.name(e.target)} undoes '{e.attr('undoes')}', which is not a step of {ctx.name(machine.id)}"
         for e in compensations

@@ -95,7 +95,9 @@ def _tasks(definition: Mapping[str, Any], depth: int) -> Iterator[TaskState]:
         return
     main, handlers = _flow(definition.get("StartAt"), states)
     main_tasks = [n for n in main if _is_task(states[n])]
-    inferred = _compensations(states, main_tasks)
+    inferred, order = _compensations(states, main_tasks)
+    # Compensations in the order the latest step's chain runs them, so that "reverse order" can be judged.
+    handlers = [h for h in order if h in handlers] + [h for h in handlers if h not in order]
     for name in [*main, *handlers, *(n for n in states if n not in main and n not in handlers)]:
         state = states[name]
         if not isinstance(state, dict):
@@ -202,8 +204,9 @@ def _words(name: str) -> set[str]:
     return {p.lower() for p in parts if len(p) > 2 and not _VERBS.match(p)}
 
 
-def _compensations(states: Mapping[str, Any], main_tasks: list[str]) -> dict[str, str]:
-    """Handler task -> the main step it undoes, read from the Catch chains (see the module's docstring)."""
+def _compensations(states: Mapping[str, Any], main_tasks: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Handler task -> the main step it undoes, read from the Catch chains (see the module's docstring), and the
+    compensations in the order the latest step's chain (then the earlier ones) runs them."""
     chains: list[tuple[int, list[str]]] = []
     for i, name in enumerate(main_tasks):
         for catch in states[name].get("Catch") or []:
@@ -214,7 +217,7 @@ def _compensations(states: Mapping[str, Any], main_tasks: list[str]) -> dict[str
                 if chain:
                     chains.append((i, chain))
     if not chains:
-        return {}
+        return {}, []
     self_undo = chains[0][0] == 0  # the first step's own failure already leads to a compensation
     found: dict[str, str] = {}
     known: set[str] = set()
@@ -229,4 +232,5 @@ def _compensations(states: Mapping[str, Any], main_tasks: list[str]) -> dict[str
                 found[comp] = main_tasks[target]
             target -= 1
         known.update(chain)
-    return found
+    order = [c for _, chain in sorted(chains, key=lambda ic: -ic[0]) for c in chain]
+    return found, list(dict.fromkeys(order))

@@ -199,7 +199,9 @@ class Builder:
             )
             return None
         clean = self._attrs(kind, attrs or {}, via)
-        key = (src, dst, kind, str(clean.get("step", "")) if kind in ("task", "compensate") else "")
+        # A state machine's steps, and a front door's routes, are each an edge of their own.
+        own = clean.get("step") if kind in ("task", "compensate") else label if self._is_door(src) else ""
+        key = (src, dst, kind, str(own or ""))
         if distinct and key in self.edges:
             key = self._second_delivery(key, clean)
         if key in self.edges:
@@ -211,6 +213,9 @@ class Builder:
         edge = EdgeDraft(src, dst, kind, clean, label[:200], guessed)
         self.edges[key] = edge
         return edge
+
+    def _is_door(self, logical: str) -> bool:
+        return self.types.get(logical) in self.cat.groups["front-doors"]
 
     def _second_delivery(self, key: tuple[str, str, str, str], attrs: dict[str, Any]) -> tuple[str, str, str, str]:
         first = self.edges[key]
@@ -282,6 +287,8 @@ def external_type(ext: External, types: tuple[str, ...]) -> str | None:
             candidates = named or [by_name]
     if not candidates:
         return None
+    if len({t.removesuffix("-fifo") for t in candidates}) == 1:  # a queue or topic: FIFO only when it says so
+        return next((t for t in candidates if t.endswith("-fifo") == fifo), candidates[0])
     if len(candidates) > 1 and fifo:
         candidates = [t for t in candidates if t.endswith("-fifo")] or candidates
     if len(candidates) > 1 and not (by_service or by_name):

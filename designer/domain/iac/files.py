@@ -54,10 +54,10 @@ def resolve(template_path: str, ref: object) -> tuple[str | None, str]:
     if not isinstance(ref, str) or not ref.strip():
         return None, "the file reference is not a path"
     text = ref.strip().replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:/", text):
+        return None, f"{text[:120]} is an absolute path; only paths relative to the template are read"
     if _SCHEME.match(text) or text.startswith(("s3:", "//")):
         return None, f"{text[:120]} is not a file beside the template"
-    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
-        return None, f"{text[:120]} is an absolute path; only paths relative to the template are read"
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(template_path), text))
     if joined == ".." or joined.startswith("../") or joined.startswith("/"):
         return None, f"{text[:120]} is outside the imported folder; only files inside it are read"

@@ -281,7 +281,7 @@ def connector_accesses(tpl: Template, res: Resource) -> Iterator[tuple[str, str,
     """(target, access, False) for the SAM connectors whose source is ``res`` (inline or ``AWS::Serverless::Connector``);
     a connector is a connection the template declares, not only a permission."""
     connectors: list[tuple[Any, Any]] = []
-    inline = res.props.get("Connectors")
+    inline = res.connectors or res.props.get("Connectors")
     if isinstance(inline, dict):
         for spec in inline.values():
             props = spec.get("Properties", {}) if isinstance(spec, dict) else {}

@@ -207,9 +207,13 @@ def _bus_event(b: Builder, me: str, p: dict[str, Any]) -> None:
 def _bus(b: Builder, ref: Any) -> str | None:
     """The bus a rule listens to: a bus of the template, the account's default bus, or one of another stack."""
     tpl = b.tpl
-    if ref is None or tpl.literal(ref) == "default":
+    literal = tpl.literal(ref)
+    if ref is None or literal == "default":
         return tpl.default_bus_id()
-    return tpl.target(ref) or tpl.by_name(tpl.literal(ref)) or b.resolve_one(ref, ("eventbridge",))
+    found = tpl.target(ref) or tpl.by_name(literal) or b.resolve_one(ref, ("eventbridge",))
+    if found is None and isinstance(literal, str) and literal and not literal.startswith("arn:"):
+        found = b.node_for(tpl.external_name(literal), ("eventbridge",))  # another stack's bus, by its name
+    return found
 
 
 def _schedule_event(b: Builder, me: str, name: str, p: dict[str, Any], etype: str) -> None:

@@ -167,7 +167,7 @@ def _task_targets(b: Builder, task: asl.TaskState, variables: dict[str, Any], na
         return direct
     params = task.parameters if isinstance(task.parameters, dict) else {}
     values = [params.get(k) for k in keys] if keys else list(params.values())
-    found = _resolve(b, values, variables, types, names=bool(keys))
+    found = _resolve(b, values, variables, types, names=bool(keys) and service != "http")
     if not found and service == "events":
         found = [b.tpl.default_bus_id()]  # PutEvents without a bus name goes to the default bus
     if not found and service in ("ses", "sesv2"):
@@ -192,6 +192,7 @@ def _resolve(
         if isinstance(item, dict):
             if len(item) == 1 and next(iter(item)).startswith(("Ref", "Fn::")):
                 found.extend(b.resolve(item, types))
+                continue  # the intrinsic is read whole (an ARN's Region and account name no resource)
             stack.extend((v, depth + 1) for v in reversed(list(item.values())))
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in reversed(item))

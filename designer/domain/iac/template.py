@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from designer.domain.diagram import DiagramError, Problem
@@ -66,6 +66,7 @@ class Resource:
     logical: str
     type: str
     props: dict[str, Any]
+    connectors: dict[str, Any] = field(default_factory=dict)  # SAM's resource-level Connectors attribute
 
     def prop(self, *path: str, default: Any = None) -> Any:
         value: Any = self.props
@@ -399,7 +400,10 @@ def _read_resources(data: Mapping[str, Any]) -> dict[str, Resource]:
         if not isinstance(props, dict):
             problems.append(Problem(f"{where}.Properties", "must be a mapping"))
             continue
-        out[logical] = Resource(logical, rtype, _with_globals(rtype, props, globals_))
+        connectors = entry.get("Connectors")
+        out[logical] = Resource(
+            logical, rtype, _with_globals(rtype, props, globals_), connectors if isinstance(connectors, dict) else {}
+        )
     if problems:
         raise DiagramError(problems[:100])
     return out
