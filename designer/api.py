@@ -5,6 +5,8 @@ Every 4xx answers ``{"errors": [{"path": ..., "message": ...}]}`` (see ``api_exc
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,11 +23,11 @@ from rest_framework.views import APIView, exception_handler
 from designer import services
 from designer.access import LINK_TOKENS
 from designer.domain.diagram import DiagramError, parse
-from designer.domain.iac import from_template
 from designer.domain.render import RenderError
 from designer.domain.rules import load_rules
 from designer.domain.validate import validate
 from designer.presenters import editor_catalog, pattern_catalog
+from designer.services.imports import template_import
 
 ErrorSerializer = inline_serializer(
     "Errors",
@@ -343,17 +345,32 @@ class ImportOut(serializers.Serializer):
 
 
 class ImportApi(APIView):
-    """An AWS SAM or CloudFormation template (YAML or JSON text) in, a validated diagram out; optionally saved."""
+    """An AWS SAM or CloudFormation template in, a validated diagram out; optionally saved. The template comes as
+    text (``template``) with the files it names beside it (``files``: relative path to text, for state machine
+    definitions, OpenAPI documents, nested stacks and the other templates of the application), or as a base64 zip
+    archive of the application's folder (``zip``)."""
 
     class ImportInputSerializer(serializers.Serializer):
-        template = serializers.CharField(max_length=2_000_000, trim_whitespace=False)
+        template = serializers.CharField(max_length=2_000_000, trim_whitespace=False, required=False)
+        files = serializers.DictField(
+            child=serializers.CharField(max_length=2_000_000, trim_whitespace=False, allow_blank=True),
+            required=False,
+        )
+        zip = serializers.CharField(max_length=7_000_000, required=False, help_text="a base64 zip archive")
         save = serializers.BooleanField(default=False)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("template" in attrs) == ("zip" in attrs):
+                raise ValidationError({"template": ["send either a template (with its files) or a zip archive"]})
+            if "zip" in attrs and attrs.get("files"):
+                raise ValidationError({"files": ["a zip archive holds its own files; send files with a template"]})
+            return attrs
 
     @extend_schema(request=ImportInputSerializer, responses={200: ImportOut, 201: ImportOut, 400: ErrorSerializer})
     def post(self, request: Request) -> Response:
         body = self.ImportInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = from_template(body.validated_data["template"])
+        result = template_import(files=_import_files(body.validated_data))
         data = result.diagram.to_dict()
         saved_id = None
         if body.validated_data["save"]:
@@ -368,6 +385,17 @@ class ImportApi(APIView):
             "id": saved_id,
         }
         return Response(ImportOut(out).data, status=201 if saved_id else 200)
+
+
+def _import_files(data: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """The import's files as (path, bytes): the template first as template.yaml unless ``files`` names it."""
+    if "zip" in data:
+        try:
+            return [("upload.zip", base64.b64decode(data["zip"], validate=True))]
+        except binascii.Error:
+            raise ValidationError({"zip": ["the zip archive is not valid base64"]}) from None
+    files = [(path, text.encode()) for path, text in (data.get("files") or {}).items()]
+    return [("template.yaml", data["template"].encode()), *files]
 
 
 class CatalogApi(APIView):

@@ -13,13 +13,12 @@ import io
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from designer.domain.iac.files import MAX_FILE_BYTES, FileSet
+from designer.domain.iac.files import MAX_FILE_BYTES, TEMPLATE_NAMES, FileSet
 
 __all__ = ["MAX_ARCHIVE_BYTES", "MAX_ARCHIVE_FILES", "ArchiveError", "Folder", "TEMPLATE_NAMES", "unzip"]
 
 MAX_ARCHIVE_FILES = 500
 MAX_ARCHIVE_BYTES = 20_000_000  # expanded
-TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 
 
 class ArchiveError(ValueError):

@@ -88,16 +88,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 def diagram_list(request: HttpRequest) -> HttpResponse:
-    """My diagrams; POST imports an uploaded diagram JSON file."""
+    """My diagrams; POST imports uploaded files: a diagram JSON file, or AWS SAM / CloudFormation templates with
+    the files beside them (state machine definitions, OpenAPI documents, nested stacks), or a zip of their folder."""
     errors: list[dict[str, str]] = []
     if request.method == "POST":
-        upload = request.FILES.get("file")
+        uploads = request.FILES.getlist("file")
         try:
-            if upload is None:
-                raise DiagramError([services.Problem("file", "choose a diagram JSON file to import")])
-            if upload.size and upload.size > MAX_BODY:
-                raise DiagramError([services.Problem("file", "the file is larger than 5 MB")])
-            saved = services.diagram_import(raw=upload.read(), user=request.user, session_key=session_key(request))
+            total = sum(upload.size or 0 for upload in uploads)
+            if total > MAX_BODY:
+                raise DiagramError([services.Problem("file", "the files are larger than 5 MB together")])
+            files = [(upload.name or "upload", upload.read()) for upload in uploads]
+            saved = services.diagram_import(files=files, user=request.user, session_key=session_key(request))
             return redirect("designer:editor", pk=saved.diagram.pk)
         except DiagramError as exc:
             errors = _errors(exc)

@@ -9,6 +9,7 @@ from typing import Any
 
 from designer.domain.catalog import Catalog
 from designer.domain.diagram import Diagram, Edge, Node
+from designer.domain.filters import may_overlap
 from designer.domain.traffic import Rate, propagate
 
 __all__ = ["Context"]
@@ -69,6 +70,12 @@ class Context:
 
     def sources(self, node_id: str, *kinds: str) -> list[Node]:
         return [self.diagram.node(e.source) for e in self.into(node_id, *kinds)]
+
+    def fan_out(self, hub_id: str) -> list[Edge]:
+        """The subscriptions of a topic or bus that share messages with another subscription (their filters may
+        both match one message); empty when the hub routes each message to one subscriber at most."""
+        subs = self.out(hub_id, "subscribe")
+        return [e for e in subs if any(may_overlap(e.attr("filter"), o.attr("filter")) for o in subs if o.id != e.id)]
 
     def has_dlq(self, node_id: str) -> bool:
         """A queue, topic, bus, schedule or function sends its failures somewhere."""

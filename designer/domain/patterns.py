@@ -11,6 +11,7 @@ from collections.abc import Callable
 from designer.domain.context import Context, integration_timeout_s, sync_seconds
 from designer.domain.diagram import Edge, Node
 from designer.domain.report import PatternMatch
+from designer.domain.steps import same_entity
 
 __all__ = ["PATTERN_IDS", "recognise"]
 
@@ -75,6 +76,12 @@ def _sync(ctx: Context) -> list[PatternMatch]:
                 )
         roles = {"client": _ids(clients), "front_door": [door.id], "compute": _ids(backends), "stores": _ids(stores)}
         out.append(PatternMatch("sync", roles, tuple(missing)))
+    for fn in ctx.diagram.of_type(["lambda"]):  # a function URL is its own front door, with no integration timeout
+        clients = [n for n in ctx.sources(fn.id, "request") if ctx.is_(n, "clients")]
+        if fn.config.get("url_auth") is not None and clients:
+            stores = [s for s in ctx.targets(fn.id, "read", "write") if ctx.is_(s, "stores")]
+            roles = {"client": _ids(clients), "front_door": [fn.id], "compute": [fn.id], "stores": _ids(stores)}
+            out.append(PatternMatch("sync", roles, ()))
     return out
 
 
@@ -153,6 +160,8 @@ def _async_invocation(ctx: Context, edge: Edge, source: Node, target: Node) -> b
     events (schedules are the scheduled pattern; queues are counted above)."""
     if target.type not in ("lambda", "sfn-standard", "sfn-express") or source.type == "eventbridge-scheduler":
         return False
+    if edge.attr("callback"):
+        return False  # resuming a waiting execution hands no work over
     return edge.kind in ("invoke-async", "subscribe", "trigger")
 
 
@@ -204,7 +213,7 @@ def _load_leveling(ctx: Context) -> list[PatternMatch]:
 def _fan_out(ctx: Context) -> list[PatternMatch]:
     out = []
     for hub in ctx.nodes_in("topics") + ctx.nodes_in("buses"):
-        subscriptions = ctx.out(hub.id, "subscribe")
+        subscriptions = ctx.fan_out(hub.id)  # subscribers whose filters never overlap are routed to, not fanned out
         if len(subscriptions) < 2:
             continue
         subscribers = [ctx.diagram.node(e.target) for e in subscriptions]
@@ -289,13 +298,18 @@ def saga_gaps(ctx: Context, machine: Node) -> tuple[list[tuple[str, Edge]], list
     positions = {name: i for i, (name, _) in enumerate(steps)}
     compensations = ctx.out(machine.id, "compensate")
     undone = {str(e.attr("undoes")) for e in compensations}
+    # A compensation of an entity covers every later step on it (CancelFlightReservation undoes ReserveFlight and
+    # ConfirmFlight alike).
+    covered = {name for name, _ in steps if any(same_entity(name, u) for u in undone)}
     work = list(steps)
     while work and ctx.diagram.node(work[-1][1].target).type in NOTIFICATION_TYPES:
         work.pop()
     uncovered = [
         (name, e)
         for name, e in work[:-1]
-        if not e.attr("read_only") and name not in undone and ctx.diagram.node(e.target).type not in NOTIFICATION_TYPES
+        if not e.attr("read_only")
+        and name not in undone | covered
+        and ctx.diagram.node(e.target).type not in NOTIFICATION_TYPES
     ]
     problems = [
         f"compensation {ctx.name(e.target)} undoes '{e.attr('undoes')}', which is not a step of {ctx.name(machine.id)}"
@@ -389,7 +403,8 @@ def _event_stores(ctx: Context) -> list[Node]:
 def _event_sourcing(ctx: Context) -> list[PatternMatch]:
     out = []
     for store in _event_stores(ctx):
-        writers = ctx.sources(store.id, "write", "publish")
+        writes = [e for e in ctx.into(store.id, "write", "publish", "task") if not e.attr("read_only")]
+        writers = [ctx.diagram.node(e.source) for e in writes]
         for projector in ctx.targets(store.id, "poll"):
             models = [m for m in ctx.targets(projector.id, "write") if ctx.is_(m, "read-models") and m.id != store.id]
             readers = [r for m in models for r in ctx.sources(m.id, "read")]

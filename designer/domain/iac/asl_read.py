@@ -15,28 +15,15 @@ shares a word with a step's name (``CancelHotel`` / ``BookHotel``) undoes that s
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from designer.domain.steps import UNDO_NAME, UNDOES, entity_words
+
 __all__ = ["TaskState", "load_definition", "tasks"]
 
 MAX_DEPTH = 20  # nesting of Parallel and Map states read
-_UNDOES = re.compile(r"^\s*(?:undoes|compensates(?:\s+for)?)(?:\s+(.*?))?\s*$", re.IGNORECASE | re.DOTALL)
-# Names of states that undo something; only such states, reached through a Catch, are compensations (a handler
-# that notifies or logs the failure is an ordinary task).
-_UNDO_NAME = re.compile(
-    r"^(undo|cancel|refund|release|revert|roll[- _]?back|compensate|reverse|void|unreserve|deallocate|restore|"
-    r"delete|remove|credit)",
-    re.IGNORECASE,
-)
-_VERBS = re.compile(
-    r"^(undo|cancel|refund|release|revert|rollback|roll|back|compensate|reverse|delete|remove|book|reserve|create|"
-    r"charge|make|process|put|add|update|confirm|send|do|run|start|set|debit|credit|allocate|deallocate|"
-    r"unreserve|void|restore)$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -120,7 +107,7 @@ def _tasks(definition: Mapping[str, Any], depth: int) -> Iterator[TaskState]:
                 yield from _tasks(inner, depth + 1)
         elif _is_task(state):
             comment = state.get("Comment")
-            said = _UNDOES.match(comment) if isinstance(comment, str) else None
+            said = UNDOES.match(comment) if isinstance(comment, str) else None
             undoes = (said.group(1) or "") if said else (inferred.get(name) if name not in main else None)
             resource = state.get("Resource")
             yield TaskState(
@@ -196,12 +183,7 @@ def _chain(states: Mapping[str, Any], first: Any) -> list[str]:
 
 def _undoes_by_name(states: Mapping[str, Any], name: str) -> bool:
     comment = states[name].get("Comment") if isinstance(states[name], dict) else None
-    return bool(_UNDO_NAME.match(name.strip()) or (isinstance(comment, str) and _UNDOES.match(comment)))
-
-
-def _words(name: str) -> set[str]:
-    parts = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)
-    return {p.lower() for p in parts if len(p) > 2 and not _VERBS.match(p)}
+    return bool(UNDO_NAME.match(name.strip()) or (isinstance(comment, str) and UNDOES.match(comment)))
 
 
 def _compensations(states: Mapping[str, Any], main_tasks: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -225,7 +207,7 @@ def _compensations(states: Mapping[str, Any], main_tasks: list[str]) -> tuple[di
         fresh = [c for c in chain if c not in known]
         target = i if self_undo else i - 1
         for comp in fresh:
-            named = [s for s in main_tasks if _words(s) & _words(comp)]
+            named = [s for s in main_tasks if entity_words(s) & entity_words(comp)]
             if len(named) == 1:
                 found[comp] = named[0]
             elif 0 <= target < len(main_tasks):

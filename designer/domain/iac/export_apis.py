@@ -42,7 +42,11 @@ def render(x: Exporter, edge: Edge) -> bool:
         x.links.origins.setdefault(edge.source, []).append(edge.target)
         return True
     if edge.kind == "authorize":
-        return x.depend(edge.source, edge.target) and authorizer(x, edge)
+        if not (x.depend(edge.source, edge.target) and authorizer(x, edge)):
+            return False
+        if t == "cognito" and any(e.target == edge.target for e in x.d.outgoing(edge.source, "invoke-sync")):
+            x.to_metadata(edge)  # both kinds to one pool: Metadata lists both
+        return True
     if s == "appsync" and t != "cognito":
         return appsync(x, edge)  # a data source of its own: no dependency between the API and the target
     if s == "apigw-websocket":
@@ -50,7 +54,10 @@ def render(x: Exporter, edge: Edge) -> bool:
     if not x.depend(edge.source, edge.target):
         return False  # the API's definition naming the target would close a circular dependency
     if t == "cognito":
-        return edge.kind == "invoke-sync" and authorizer(x, edge)
+        if edge.kind != "invoke-sync" or not authorizer(x, edge):
+            return False
+        x.to_metadata(edge)  # the template shows an authorizer either way; Metadata keeps the kind
+        return True
     if t == "lambda" and edge.kind == "route" or (s == "apigw-rest" and t in MACHINES and edge.kind == "invoke-async"):
         method, path = _route(x, edge, "ANY")
         api_key = "RestApiId" if s == "apigw-rest" else "ApiId"

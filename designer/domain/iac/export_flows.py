@@ -130,6 +130,8 @@ def policy(x: Exporter, principal: str, target: str, accesses: list[str]) -> lis
             out.append({"StepFunctionsExecutionPolicy": {"StateMachineName": x.name_of(target)}})
         if "start-sync" in accesses:
             out.append(_statement(["states:StartSyncExecution"], x.ref(target)))
+        if "callback" in accesses:
+            out.append(_statement(["states:SendTaskSuccess", "states:SendTaskFailure"], x.ref(target)))
         return out
     if t == "ses":
         identities = {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"}

@@ -106,6 +106,9 @@ def _access(x: Exporter, edge: Edge) -> bool:
     if kind in ("read", "write") and t not in ("dynamodb", "s3"):
         export_flows.environment(x, edge.source, edge.target)
         return False  # databases, caches and search: no IAM policy says read or write
+    if t in STATE_MACHINES and edge.attr("callback"):
+        grant(x, edge.source, edge.target, "callback")  # the token says which execution: no variable names it
+        return True
     if t in STATE_MACHINES:
         access = "start-sync" if kind == "invoke-sync" and t == "sfn-express" else "start"
     elif t == "lambda":

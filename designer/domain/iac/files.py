@@ -19,8 +19,19 @@ from typing import Any, Protocol
 
 from designer.domain.diagram import DiagramError
 from designer.domain.iac.cfn_yaml import load_template
+from designer.domain.iac.template import looks_like_template
 
-__all__ = ["MAX_FILES", "MAX_FILE_BYTES", "FileReader", "FileSet", "Files", "NoFiles", "resolve"]
+__all__ = [
+    "MAX_FILES",
+    "MAX_FILE_BYTES",
+    "TEMPLATE_NAMES",
+    "FileReader",
+    "FileSet",
+    "Files",
+    "NoFiles",
+    "resolve",
+    "templates_among",
+]
 
 MAX_FILE_BYTES = 2_000_000  # the template reader's own cap: a definition is no bigger than a template
 MAX_FILES = 200  # files read for one import (definitions, OpenAPI documents, nested stacks)
@@ -46,7 +57,14 @@ class FileSet:
     files: Mapping[str, bytes] = field(default_factory=dict)
 
     def read(self, path: str) -> bytes | None:
-        return self.files.get(path)
+        """The file at ``path``; files chosen one by one in a browser arrive without their folders, so a path that
+        is missing is answered by the one file of that name, when exactly one has it."""
+        found = self.files.get(path)
+        if found is not None:
+            return found
+        name = posixpath.basename(path)
+        same = [content for key, content in self.files.items() if posixpath.basename(key) == name]
+        return same[0] if len(same) == 1 else None
 
 
 def resolve(template_path: str, ref: object) -> tuple[str | None, str]:
@@ -88,3 +106,25 @@ class FileReader:
             return load_template(raw), path, ""
         except DiagramError as exc:
             return None, path, f"{path} cannot be read: {exc.problems[0] if exc.problems else exc}"
+
+
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+NESTING_KEYS = ("TemplateURL", "Location")
+
+
+def templates_among(files: Mapping[str, bytes]) -> list[str]:
+    """The paths of the templates of an application among uploaded files: files named template.yaml/yml/json, else
+    every YAML or JSON file that is a template; a template another one nests (TemplateURL) is read through its
+    parent, not on its own."""
+    named = sorted(p for p in files if posixpath.basename(p) in TEMPLATE_NAMES)
+    candidates = named or sorted(
+        p for p in files if p.endswith((".yaml", ".yml", ".json")) and looks_like_template(files[p])
+    )
+    nested: set[str] = set()
+    for path in candidates:
+        text = files[path][:MAX_FILE_BYTES].decode("utf-8", "replace")
+        for ref in re.findall(r"(?:TemplateURL|Location)\s*[:=]\s*[\"']?([^\s\"'}]+)", text):
+            child, _ = resolve(path, ref)
+            if child:
+                nested.add(child)
+    return [p for p in candidates if p not in nested]

@@ -104,6 +104,7 @@ _ACTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("kinesis", "*", ("publish",)),
     ("firehose", "putrecord", ("publish",)),
     ("firehose", "*", ("publish",)),
+    ("states", "sendtask", ("callback",)),  # SendTaskSuccess/Failure/Heartbeat: resumes a waiting execution
     ("states", "startsyncexecution", ("start-sync",)),
     ("states", "startexecution", ("start",)),
     ("states", "*", ("start",)),
@@ -311,6 +312,7 @@ _COMPUTE = {
     "invoke": ("invoke-sync", "invoke-async"),
     "start": ("invoke-async", "invoke-sync"),
     "start-sync": ("invoke-sync", "invoke-async"),
+    "callback": ("invoke-async",),
     "manage": ("invoke-sync",),
     "connect-write": ("write", "send", "publish", "invoke-sync", "invoke-async"),
 }

@@ -313,23 +313,50 @@ def _candidates(b: Builder, service: str, values: list[Any], spec: Integration) 
     return found
 
 
+_AUTHORIZER_KEYS = {
+    "userpoolarn": "cognito",
+    "providerarns": "cognito",
+    "userpoolid": "cognito",
+    "jwtconfiguration": "cognito",
+    "functionarn": "lambda",
+    "authorizeruri": "lambda",
+}
+
+
 def _authorizers(b: Builder) -> None:
     tpl = b.tpl
     for res in tpl.of_type("AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer"):
         api = tpl.target(res.props.get("RestApiId") or res.props.get("ApiId"))
-        for target in tpl.targets(
-            [res.props.get("ProviderARNs"), res.props.get("JwtConfiguration"), res.props.get("AuthorizerUri")]
-        ):
-            b.connect(api, target, ["authorize"], via=res.logical, label="authorizer")
+        for target in _authorizer_nodes(b, res.props):
+            _authorize(b, api, target, res.logical)
     for res in tpl.of_type(
         "AWS::Serverless::Api", "AWS::Serverless::HttpApi", "AWS::AppSync::GraphQLApi", "AWS::Serverless::GraphQLApi"
     ):
-        auth = [
-            res.props.get(k)
+        auth = {
+            k: res.props.get(k)
             for k in ("Auth", "UserPoolConfig", "AdditionalAuthenticationProviders", "LambdaAuthorizerConfig")
-        ]
-        for target in tpl.targets(auth):
-            b.connect(res.logical, target, ["authorize"], via=res.logical, label="authorizer")
+        }
+        for target in _authorizer_nodes(b, auth):
+            _authorize(b, res.logical, target, res.logical)
+
+
+def _authorize(b: Builder, api: str | None, target: str, via: str) -> None:
+    # A user pool that signs callers in was once drawn as a call (invoke-sync); Metadata says which it was.
+    guessed = b.types.get(target) == "cognito"
+    b.connect(api, target, ["authorize"], via=via, label="authorizer", guessed=guessed)
+
+
+def _authorizer_nodes(b: Builder, spec: Any, depth: int = 0) -> list[str]:
+    """The user pools and functions an authorizer specification names, by the key that names each (UserPoolArn,
+    JwtConfiguration, FunctionArn, AuthorizerUri, ...), including those of nested stacks and other templates."""
+    found: list[str] = []
+    if depth > 6:
+        return found
+    items = spec.items() if isinstance(spec, dict) else enumerate(spec) if isinstance(spec, list) else ()
+    for key, value in items:
+        type_id = _AUTHORIZER_KEYS.get(str(key).lower())
+        found += b.resolve(value, (type_id,)) if type_id else _authorizer_nodes(b, value, depth + 1)
+    return list(dict.fromkeys(found))
 
 
 def _unclaimed_roles(b: Builder) -> None:

@@ -128,8 +128,11 @@ def _state_machine(b: Builder, res: Resource) -> None:
         return
     subs = res.props.get("DefinitionSubstitutions")
     variables.update(subs if isinstance(subs, dict) else {})
-    named = _named_in(b, definition)
+    named = _named_in(b, definition, variables)
     for task in asl.tasks(definition):
+        if _is_activity(b, task.resource, variables):
+            b.note(res.logical, f"state {task.name!r} is an activity task: workers outside the diagram poll for it")
+            continue
         targets = _task_targets(b, task, variables, named)
         if not targets:
             b.note(res.logical, f"state {task.name!r} calls a service outside the catalog or this template; left out")
@@ -152,10 +155,41 @@ def _state_machine(b: Builder, res: Resource) -> None:
                 b.connect(res.logical, target, ["task"], via=res.logical, attrs=attrs)
 
 
-def _named_in(b: Builder, definition: Any) -> list[str]:
-    """Nodes the definition names anywhere by a literal name or ARN (a Pass state that builds a task's input)."""
-    literal = (b.tpl.node_of(b.tpl.by_name(text)) for text in _strings(definition) if "$" not in text)
-    return list(dict.fromkeys([*b.tpl.targets(definition), *(n for n in literal if n)]))
+def _named_in(b: Builder, definition: Any, variables: dict[str, Any]) -> list[str]:
+    """Nodes the definition names anywhere by a literal name, an ARN or a ${substitution} (a Pass state that builds
+    a later task's input)."""
+    texts = _strings(definition)
+    literal = (b.tpl.node_of(b.tpl.by_name(text)) for text in texts if "$" not in text)
+    substituted = (
+        node
+        for text in texts
+        for name in _PLACEHOLDER.findall(text)
+        if name in variables
+        for node in b.tpl.targets(variables[name])
+    )
+    return list(dict.fromkeys([*b.tpl.targets(definition), *(n for n in literal if n), *substituted]))
+
+
+def _is_activity(b: Builder, resource: Any, variables: dict[str, Any]) -> bool:
+    """Whether a task's resource is a Step Functions activity (an ARN ``...:activity:name``, an Activity resource or
+    a parameter that holds one), which workers poll rather than a service the state machine calls."""
+    text = resource if isinstance(resource, str) else ""
+    values: list[Any] = [text]
+    for name in _PLACEHOLDER.findall(text):
+        values.append(variables.get(name, {"Ref": name.split(".")[0]}))
+    for value in values:
+        literal = text_of(b.tpl.literal(value)) or ""
+        if ":activity:" in literal:
+            return True
+        for ref in b.tpl.refs(value):
+            found = b.tpl.resources.get(ref)
+            if found is not None and found.type == "AWS::StepFunctions::Activity":
+                return True
+        name = value.get("Ref") if isinstance(value, dict) else None
+        param = b.tpl.parameters.get(name) if isinstance(name, str) else None
+        if isinstance(param, dict) and ":activity:" in str(param.get("AllowedPattern", "")):
+            return True
+    return False
 
 
 def _task_targets(b: Builder, task: asl.TaskState, variables: dict[str, Any], named: list[str]) -> list[str]:
@@ -270,6 +304,7 @@ def _named_and_permitted(b: Builder, res: Resource, principal_type: str, env: An
     # A resource with a fixed physical name needs no variable: code can name it, and a policy for it says it does.
     named.update(t for t, _, _ in iam.accesses(tpl, subject) if _fixed_name(b, t))
     named.discard(res.logical)
+    named.update(_resumed(b, subject))
     if not named:
         return
     destinations = {e.target for e in b.edges.values() if e.source == res.logical and e.kind == "dead-letter"}
@@ -288,6 +323,14 @@ def _named_and_permitted(b: Builder, res: Resource, principal_type: str, env: An
             )
             if fits and access != "poll":
                 granted.setdefault(target, []).append(access)
+    network: set[str] = set()  # reached over the network: whether it reads or writes cannot be told
+    for target in named - set(granted):
+        # A database is reached over the network with a password, not through IAM: a function in a VPC that is
+        # given the database's endpoint connects to it (its security groups are the database's business).
+        relational = b.types.get(tpl.node_of(target) or "") in b.cat.group("relational")
+        if relational and ("VpcConfig" in res.props or "VpcConfig" in subject.props):
+            granted[target] = ["read", "write"]
+            network.add(target)
     for target, kinds_of in granted.items():
         types = tuple(t for a in kinds_of for t in _types_of_access(a))
         node = tpl.node_of(target) or b.resolve_one({"Ref": target} if target in tpl.resources else target, types)
@@ -298,8 +341,24 @@ def _named_and_permitted(b: Builder, res: Resource, principal_type: str, env: An
         for access in dict.fromkeys(kinds_of):
             if node in destinations and access in ("send", "publish", "invoke"):
                 continue  # the permission Lambda needs to deliver to the function's own destination
+            if access == "callback" and {"start", "start-sync"} & set(kinds_of):
+                continue  # it starts the machine too: the start is the connection
             kinds = iam.edge_kinds(principal_type, access)
-            b.connect(res.logical, node, kinds, via=res.logical, guessed=access == "invoke")
+            attrs = {"callback": True} if access == "callback" else None
+            guessed = access == "invoke" or target in network
+            b.connect(res.logical, node, kinds, via=res.logical, guessed=guessed, attrs=attrs)
+
+
+def _resumed(b: Builder, subject: Resource) -> list[str]:
+    """The state machines a function resumes with the task token it is handed (states:SendTaskSuccess/Failure):
+    the machines the permission names, or, on every resource, the one machine of the template that waits for a
+    token. Only the callback resumes them, so the permission is the connection."""
+    tpl = b.tpl
+    named = [t for t, access, _ in iam.accesses(tpl, subject) if access == "callback"]
+    if not named and ("states", "callback") in iam.service_accesses(tpl, subject):
+        waiting = {e.source for e in b.edges.values() if e.kind == "task" and e.attrs.get("wait_for_callback")}
+        named = list(waiting) if len(waiting) == 1 else []
+    return named
 
 
 def _fixed_name(b: Builder, logical: str) -> bool:
@@ -329,6 +388,7 @@ def _types_of_access(access: str) -> tuple[str, ...]:
         "invoke": ("lambda",),
         "start": ("sfn-standard", "sfn-express"),
         "start-sync": ("sfn-express",),
+        "callback": ("sfn-standard", "sfn-express"),
         "manage": ("apigw-websocket", "apigw-rest", "apigw-http", "appsync", "sagemaker", "cognito"),
     }.get(access, ())
 

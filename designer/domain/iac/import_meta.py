@@ -92,6 +92,11 @@ def apply_meta(b: Builder, meta: Meta) -> None:
             continue
         attrs = json_object(entry.get("attrs")) or {}
         b.connect(src, dst, [kind], via="Metadata", attrs=attrs, label=text(entry.get("label")))
+    # Metadata lists every kind of a pair it names: a kind the template only suggests is dropped.
+    for key, edge in list(b.edges.items()):
+        kinds = pairs.get((edge.source, edge.target))
+        if kinds and edge.guessed and edge.kind not in kinds:
+            del b.edges[key]
 
 
 def _rekind(b: Builder, edge: EdgeDraft, kind: str) -> None:

@@ -14,7 +14,6 @@ template's Description; its description keeps the Description and lists the note
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ from designer.domain.iac.import_nodes import ALIAS_OF, classify, left_out_reason
 from designer.domain.iac.import_summary import description_text, import_description, short_name
 from designer.domain.iac.merge import Part, merge
 from designer.domain.iac.names import Names, node_id
-from designer.domain.iac.template import Template
+from designer.domain.iac.template import Template, looks_like_template
 from designer.domain.layout import positions
 from designer.domain.runtimes import nearest
 from designer.domain.values import check_value, describe
@@ -99,24 +98,6 @@ def import_data(data: Any, catalog: Catalog | None = None) -> ImportResult:
     """Read an already decoded template."""
     [part] = _read_part(data, catalog or load_catalog(), FileReader(), "template.yaml", [], depth=0, label="")
     return _result(part.builder, part.meta, data)
-
-
-def looks_like_template(value: Any) -> bool:
-    """Whether decoded data or raw text is a CloudFormation/SAM template rather than an Archlab diagram."""
-    if isinstance(value, bytes):
-        value = value[:200_000].decode("utf-8", "replace")
-    if isinstance(value, str):
-        head = value[:200_000]
-        if re.search(r'"format"\s*:\s*"archlab/', head):
-            return False
-        keys = r"(AWSTemplateFormatVersion|Resources|Transform)"
-        return bool(re.search(rf"^{keys}\s*:", head, re.M) or re.search(rf'"{keys}"\s*:', head))
-    if isinstance(value, dict):
-        fmt = value.get("format")
-        if "nodes" in value or (isinstance(fmt, str) and fmt.startswith("archlab/")):
-            return False
-        return any(k in value for k in ("Resources", "AWSTemplateFormatVersion", "Transform"))
-    return False
 
 
 # ---------------------------------------------------------------------------------------------------- reading
@@ -224,7 +205,7 @@ def _add_callers(b: Builder) -> None:
     doors = [
         n
         for n, t in b.types.items()
-        if (t in b.cat.group("front-doors") or t == "cloudfront")
+        if (t in b.cat.group("front-doors") or t == "cloudfront" or b.config.get(n, {}).get("url_auth") is not None)
         and n not in called
         and "external" not in b.tags.get(n, ())
     ]

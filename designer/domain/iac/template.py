@@ -29,6 +29,7 @@ __all__ = [
     "flat_text",
     "join_key",
     "json_object",
+    "looks_like_template",
     "mapping",
     "text_of",
 ]
@@ -162,6 +163,10 @@ class Template:
                     default = self.literal(value)
                     if isinstance(default, str) and default:
                         self._literal_names.setdefault(default, res.logical)
+                elif isinstance(value, dict) and "Fn::FindInMap" in value:
+                    mapped = self.literal(value)
+                    if isinstance(mapped, str) and mapped:
+                        self._literal_names.setdefault(mapped, res.logical)
 
     def of_type(self, *types: str) -> Iterator[Resource]:
         return (r for r in self.resources.values() if r.type in types)
@@ -262,7 +267,9 @@ class Template:
                     return
                 if key == "Fn::FindInMap":
                     resolved = self.literal(value)
-                    if resolved is not value:
+                    if isinstance(resolved, str) and (named := self.by_name(resolved)):
+                        found.append(named)  # a name kept in a mapping, as the resource's own Name is
+                    elif resolved is not value:
                         self._walk(resolved, found, external)
                     return
                 if key in ("Fn::GetAZs", "Fn::Transform"):
@@ -426,3 +433,21 @@ def _merged(base: dict[str, Any], own: dict[str, Any], depth: int) -> dict[str, 
         both = isinstance(under, dict) and isinstance(value, dict) and depth < 10
         out[key] = _merged(under, value, depth + 1) if both else value  # type: ignore[arg-type]
     return out
+
+
+def looks_like_template(value: Any) -> bool:
+    """Whether decoded data or raw text is a CloudFormation/SAM template rather than an Archlab diagram."""
+    if isinstance(value, bytes):
+        value = value[:200_000].decode("utf-8", "replace")
+    if isinstance(value, str):
+        head = value[:200_000]
+        if re.search(r'"format"\s*:\s*"archlab/', head):
+            return False
+        keys = r"(AWSTemplateFormatVersion|Resources|Transform)"
+        return bool(re.search(rf"^{keys}\s*:", head, re.M) or re.search(rf'"{keys}"\s*:', head))
+    if isinstance(value, dict):
+        fmt = value.get("format")
+        if "nodes" in value or (isinstance(fmt, str) and fmt.startswith("archlab/")):
+            return False
+        return any(k in value for k in ("Resources", "AWSTemplateFormatVersion", "Transform"))
+    return False

@@ -43,10 +43,7 @@ def async_without_failure(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
 @rule("unbuffered-fan-out-subscriber")
 def unbuffered_subscriber(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     for hub in ctx.nodes_in("topics") + ctx.nodes_in("buses"):
-        subscriptions = ctx.out(hub.id, "subscribe")
-        if len(subscriptions) < 2:
-            continue
-        for edge in subscriptions:
+        for edge in ctx.fan_out(hub.id):
             sub = ctx.diagram.node(edge.target)
             if sub.type in UNBUFFERED_TYPES and not LOSS_TOLERANT_TAGS & set(sub.tags):
                 yield Hit(

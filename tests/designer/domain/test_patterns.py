@@ -338,3 +338,54 @@ def test_a_loss_tolerant_subscriber_may_receive_directly():
     nodes = {**FAN, "metrics": ("lambda", {}, ["best-effort"])}
     [match] = matches(check(nodes, [*FAN_EDGES, ("topic", "metrics")]), "fan-out")
     assert match.complete
+
+
+def test_a_function_url_is_its_own_front_door_for_the_sync_pattern():
+    nodes = {"web": "client-web", "fn": ("lambda", {"url_auth": "iam"}), "db": "dynamodb"}
+    [match] = matches(check(nodes, [("web", "fn", "request"), ("fn", "db", "read")]), "sync")
+    assert match.complete
+    assert match.roles["front_door"] == ["fn"]
+    assert match.roles["stores"] == ["db"]
+    without_url = {**nodes, "fn": "lambda"}  # a client pointed at a function with no URL calls nothing
+    assert matches(check(without_url, [("web", "fn", "request"), ("fn", "db", "read")]), "sync") == []
+
+
+def test_a_compensation_of_an_entity_covers_every_step_on_it():
+    nodes = {"sm": "sfn-standard", "reserve": "lambda", "confirm": "lambda", "pay": "lambda", "cancel": "lambda"}
+    edges = [
+        ("sm", "reserve", "task", {"step": "ReserveFlight", "retry": True}),
+        ("sm", "confirm", "task", {"step": "ConfirmFlight", "retry": True}),
+        ("sm", "pay", "task", {"step": "ChargeCard", "retry": True}),
+        ("sm", "cancel", "compensate", {"undoes": "ReserveFlight", "step": "CancelFlightReservation"}),
+    ]
+    [match] = matches(check(nodes, edges), "saga")
+    assert match.complete, match.missing  # ChargeCard is the last step: nothing follows it to fail
+    edges.insert(1, ("sm", "hotel", "task", {"step": "BookHotel", "retry": True}))
+    [match] = matches(check({**nodes, "hotel": "lambda"}, edges), "saga")
+    assert match.missing == ("step BookHotel has no compensation",)
+
+
+ROUTED = {"bus": "eventbridge", "a": "lambda", "b": "lambda"}
+
+
+def test_a_bus_that_routes_each_event_to_one_subscriber_is_not_a_fan_out():
+    edges = [
+        ("bus", "a", "subscribe", {"filter": {"detail-type": ["OrderPlaced"]}}),
+        ("bus", "b", "subscribe", {"filter": {"detail-type": ["OrderCancelled"]}}),
+    ]
+    report = check(ROUTED, edges)
+    assert matches(report, "fan-out") == []
+    assert not [f for f in report.findings if f.rule == "unbuffered-fan-out-subscriber"]
+    overlapping = [edges[0], ("bus", "b", "subscribe", {"filter": {"detail-type": ["OrderPlaced", "OrderPaid"]}})]
+    report = check(ROUTED, overlapping)
+    assert len(matches(report, "fan-out")) == 1
+    assert len([f for f in report.findings if f.rule == "unbuffered-fan-out-subscriber"]) == 2
+
+
+def test_a_workflow_that_writes_the_event_store_is_its_writer():
+    nodes = {**ES, "sm": "sfn-express"}
+    edges = [("sm", "events", "task", {"step": "PutOrder"}), *ES_EDGES[1:]]
+    [match] = matches(check(nodes, edges), "event-sourcing-cqrs")
+    assert match.roles["writer"] == ["sm"]
+    reading = [("sm", "events", "task", {"step": "GetOrder", "read_only": True}), *ES_EDGES[1:]]
+    assert matches(check(nodes, reading), "event-sourcing-cqrs") == []

@@ -25,6 +25,7 @@ from designer.files import Folder
 ROOT = Path(__file__).resolve().parents[4]
 LABELS = Path(__file__).resolve().parent / "template_labels"
 TEMPLATES = ROOT.parent / "shared" / "templates"
+SECOND_SET = Path(__file__).resolve().parent / "second_set"
 TODAY = dt.date(2026, 12, 7)  # labels judge runtime deprecations on this day
 
 
@@ -33,12 +34,13 @@ class Label:
     name: str  # collection/folder
     template: Path
     data: dict[str, Any]
+    root: Path = TEMPLATES
 
     @property
     def folder(self) -> Path:
         """The template's own folder in its collection: files it names are read inside it."""
         collection, folder = self.name.split("/")
-        return TEMPLATES / collection / folder
+        return self.root / collection / folder
 
 
 @dataclass
@@ -60,11 +62,12 @@ class Outcome:
     severity_wrong: list[str] = field(default_factory=list)
 
 
-def labels() -> list[Label]:
+def labels(folder: Path = LABELS, templates: Path = TEMPLATES) -> list[Label]:
+    """The labels in ``folder`` (``<collection>/<folder>.yaml``) of the templates under ``templates``."""
     out = []
-    for path in sorted(LABELS.glob("*/*.yaml")):
+    for path in sorted(folder.glob("*/*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out.append(Label(f"{path.parent.name}/{path.stem}", TEMPLATES / data["template"], data))
+        out.append(Label(f"{path.parent.name}/{path.stem}", templates / data["template"], data, templates))
     return out
 
 
@@ -194,5 +197,5 @@ class Summary:
         return Counter(f[0] for f in self.reported if not f[3])
 
 
-def evaluate() -> Summary:
-    return Summary([evaluate_one(label) for label in labels()])
+def evaluate(folder: Path = LABELS, templates: Path = TEMPLATES) -> Summary:
+    return Summary([evaluate_one(label) for label in labels(folder, templates)])

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from designer.domain import render
 from designer.domain.diagram import Diagram as DomainDiagram
-from designer.domain.diagram import Problem, loads, parse
-from designer.domain.iac import from_template, looks_like_template, to_sam
+from designer.domain.diagram import DiagramError, Problem, loads, parse
+from designer.domain.iac import to_sam
 from designer.domain.report import Report
 from designer.domain.validate import validate
 from designer.models import Diagram, DiagramVersion, Estimate, Share
+from designer.services.imports import is_diagram_file, template_import
 from designer.starters import starter_data
 
 __all__ = ["Diagram", "Estimate", "Problem", "Saved", "StaleVersion"]
@@ -52,14 +53,17 @@ def _badges(report: Report) -> list[dict[str, Any]]:
     return [{"id": m.id, "complete": m.complete, "missing": list(m.missing[:2])} for m in report.patterns]
 
 
-def diagram_import(*, raw: bytes, user: Any, session_key: str) -> Saved:
-    """Create a diagram from an uploaded file: a diagram JSON, or an AWS SAM / CloudFormation template."""
-    if looks_like_template(raw):
-        imported = from_template(raw)
-        return diagram_create(
-            data=imported.diagram.to_dict(), user=user, session_key=session_key, message="imported template"
-        )
-    return diagram_create(data=loads(raw), user=user, session_key=session_key, message="imported")
+def diagram_import(*, files: Sequence[tuple[str, bytes]], user: Any, session_key: str) -> Saved:
+    """Create a diagram from uploaded files (name, bytes): a diagram JSON, or AWS SAM / CloudFormation templates
+    with the files beside them, or a zip archive of them (``imports.template_import``)."""
+    if not files:
+        raise DiagramError([Problem("file", "choose a diagram JSON file, a template or a zip archive to import")])
+    if is_diagram_file(files):
+        return diagram_create(data=loads(files[0][1]), user=user, session_key=session_key, message="imported")
+    imported = template_import(files=files)
+    return diagram_create(
+        data=imported.diagram.to_dict(), user=user, session_key=session_key, message="imported template"
+    )
 
 
 def diagram_create(*, data: dict[str, Any], user: Any, session_key: str, message: str = "created") -> Saved:
