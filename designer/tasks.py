@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from designer import services
+from designer.services.estimates import estimate_compute
 
 
 @shared_task(
@@ -15,4 +15,4 @@ from designer import services
     max_retries=5,
 )
 def estimate_run(self, estimate_id: int) -> str:  # type: ignore[no-untyped-def]
-    return services.estimate_compute(estimate_id=estimate_id).status
+    return estimate_compute(estimate_id=estimate_id).status

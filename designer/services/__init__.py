@@ -6,15 +6,12 @@ import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from designer.domain import render
 from designer.domain.diagram import Diagram as DomainDiagram
@@ -23,6 +20,14 @@ from designer.domain.iac import to_sam
 from designer.domain.report import Report
 from designer.domain.validate import validate
 from designer.models import Diagram, DiagramVersion, Estimate, Share
+from designer.services.estimates import IN_PROCESS_MAX_NODES as IN_PROCESS_MAX_NODES
+from designer.services.estimates import BrokerUnavailable as BrokerUnavailable
+from designer.services.estimates import estimate_compute as estimate_compute
+from designer.services.estimates import estimate_get as estimate_get
+from designer.services.estimates import estimate_poll as estimate_poll
+from designer.services.estimates import estimate_profile as estimate_profile
+from designer.services.estimates import estimate_start as estimate_start
+from designer.services.estimates import profile_key as profile_key
 from designer.services.imports import is_diagram_file, template_import
 from designer.starters import starter_data
 
@@ -259,136 +264,3 @@ def starter_svg(pattern_id: str) -> bytes:
 
 def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-
-
-# ---- estimates ----------------------------------------------------------------------------------------------
-
-IN_PROCESS_MAX_NODES = 40  # without a broker, diagrams up to this size may be estimated within the request
-
-
-class BrokerUnavailable(Exception):
-    """No Celery broker could take the task."""
-
-
-def profile_key(profile: dict[str, Any]) -> str:
-    import hashlib
-
-    return hashlib.sha256(json.dumps(profile, sort_keys=True).encode()).hexdigest()
-
-
-def estimate_profile(*, version: DiagramVersion, profile: dict[str, Any] | None) -> dict[str, Any]:
-    """The profile to use: the one given, else the diagram's own, else an empty one (catalog defaults)."""
-    if profile is not None:
-        return profile
-    return dict(version.data.get("traffic") or {"format": "archlab/traffic@1", "entries": {}})
-
-
-def estimate_start(*, version: DiagramVersion, profile: dict[str, Any] | None = None) -> Estimate:
-    """Find or queue the estimate of ``version`` under ``profile``; a finished or running one is reused, a queued,
-    failed or stalled one (running without progress for ESTIMATE_STALE_S) is queued again.
-
-    The task is queued after the transaction commits. Raises BrokerUnavailable when no broker takes it (the
-    estimate row stays, marked failed, so it can be computed in-process or queued again).
-    """
-    chosen = estimate_profile(version=version, profile=profile)
-    with transaction.atomic():
-        estimate, created = Estimate.objects.select_for_update().get_or_create(
-            version=version, profile_key=profile_key(chosen), defaults={"profile": chosen}
-        )
-        # A queued one is queued again: its message may have been lost with the broker (a Redis restarted without
-        # persistence); a second message for it is harmless, estimate_compute returns a finished estimate as it is.
-        if not created and (estimate.status == Estimate.Status.DONE or _running(estimate)):
-            return estimate
-        estimate.status, estimate.progress, estimate.error = Estimate.Status.QUEUED, 0, ""
-        estimate.save(update_fields=["status", "progress", "error", "updated_at"])
-    if failure := _queue_or_fail(estimate.pk):
-        raise BrokerUnavailable(str(failure)) from failure
-    estimate.refresh_from_db()
-    return estimate
-
-
-def _stalled(estimate: Estimate) -> bool:
-    """Queued or running, and not heard from for ESTIMATE_STALE_S: its message or its worker is taken to be lost."""
-    return estimate.status in (
-        Estimate.Status.QUEUED,
-        Estimate.Status.RUNNING,
-    ) and estimate.updated_at <= timezone.now() - timedelta(seconds=settings.ESTIMATE_STALE_S)
-
-
-def _running(estimate: Estimate) -> bool:
-    return estimate.status == Estimate.Status.RUNNING and not _stalled(estimate)
-
-
-def _queue(estimate_id: int) -> None:
-    from designer.tasks import estimate_run
-
-    estimate_run.apply_async(args=[estimate_id], retry=False)
-
-
-def _queue_or_fail(estimate_id: int) -> Exception | None:
-    """Queue the estimate; when no broker takes it, mark it failed with why and return the broker's error."""
-    try:
-        _queue(estimate_id)
-    except Exception as exc:  # noqa: BLE001 - any broker failure means "not queued"
-        Estimate.objects.filter(pk=estimate_id).update(
-            status=Estimate.Status.FAILED, error=f"no task broker reachable ({type(exc).__name__})"
-        )
-        return exc
-    return None
-
-
-def estimate_compute(*, estimate_id: int) -> Estimate:
-    """Run the estimate (idempotent: a finished one is returned as it is). Progress is written as it goes."""
-    from designer.domain.estimate import estimate as run_estimate
-    from designer.domain.traffic import parse_traffic
-
-    estimate = Estimate.objects.select_related("version").get(pk=estimate_id)
-    if estimate.status == Estimate.Status.DONE:
-        return estimate
-    Estimate.objects.filter(pk=estimate_id).update(
-        status=Estimate.Status.RUNNING, progress=10, attempts=estimate.attempts + 1, updated_at=timezone.now()
-    )
-    parsed = parse(estimate.version.data)
-    profile, problems = parse_traffic(estimate.profile, {n.id for n in parsed.nodes})
-    if problems:
-        message = "; ".join(f"{path}: {msg}" for path, msg in problems)
-        Estimate.objects.filter(pk=estimate_id).update(status=Estimate.Status.FAILED, error=message[:2000])
-        estimate.refresh_from_db()
-        return estimate
-    Estimate.objects.filter(pk=estimate_id).update(progress=30, updated_at=timezone.now())
-    try:
-        report = run_estimate(parsed, profile, samples=settings.ESTIMATE_SAMPLES)
-    except (OperationalError, InterfaceError):
-        raise  # the database went away: the task retries
-    except Exception as exc:  # noqa: BLE001 - a model failure is stored and shown, never left "running"
-        message = f"the estimator failed: {type(exc).__name__}: {str(exc)[:500]}"
-        Estimate.objects.filter(pk=estimate_id).update(status=Estimate.Status.FAILED, error=message)
-        estimate.refresh_from_db()
-        return estimate
-    Estimate.objects.filter(pk=estimate_id).update(
-        status=Estimate.Status.DONE, progress=100, result=report.to_dict(), error=""
-    )
-    estimate.refresh_from_db()
-    return estimate
-
-
-def estimate_get(*, diagram: Diagram, estimate_id: int) -> Estimate:
-    estimate = Estimate.objects.filter(pk=estimate_id, version__diagram=diagram).select_related("version").first()
-    if estimate is None:
-        raise Http404("no such estimate")
-    return estimate
-
-
-def estimate_poll(*, diagram: Diagram, estimate_id: int) -> Estimate:
-    """The estimate, as :func:`estimate_get`; one queued or running without progress for ESTIMATE_STALE_S is queued
-    again first (its message or its worker was lost). Of several polls at once, one queues it."""
-    estimate = estimate_get(diagram=diagram, estimate_id=estimate_id)
-    if not _stalled(estimate):
-        return estimate
-    claimed = Estimate.objects.filter(pk=estimate.pk, status=estimate.status, updated_at=estimate.updated_at).update(
-        status=Estimate.Status.QUEUED, updated_at=timezone.now()
-    )
-    if claimed:
-        _queue_or_fail(estimate.pk)
-    estimate.refresh_from_db()
-    return estimate

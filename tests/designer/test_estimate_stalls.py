@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from designer import services
 from designer.models import Estimate
+from designer.services import estimates
 from designer.starters import starter_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
@@ -60,7 +61,7 @@ def test_a_stalled_estimate_with_no_broker_says_so(saved, settings, monkeypatch)
     def no_broker(estimate_id):
         raise ConnectionRefusedError("redis is down")
 
-    monkeypatch.setattr(services, "_queue", no_broker)
+    monkeypatch.setattr(estimates, "_RUNNERS", [no_broker])
     polled = services.estimate_poll(diagram=saved.diagram, estimate_id=estimate.pk)
     assert polled.status == "failed"
     assert polled.error == "no task broker reachable (ConnectionRefusedError)"
@@ -80,3 +81,10 @@ def test_the_page_and_the_api_poll_through_the_same_recovery(settings, client):
     api = client.get(f"/api/diagrams/{diagram.pk}/estimates/{stalled.pk}/")
     assert api.status_code == 200
     assert api.json()["status"] == "done"
+
+
+def test_without_a_registered_runner_the_estimate_fails_with_the_reason(saved, monkeypatch):
+    monkeypatch.setattr(estimates, "_RUNNERS", [])
+    with pytest.raises(services.BrokerUnavailable):
+        services.estimate_start(version=saved.version, profile={})
+    assert Estimate.objects.get().error == "no task broker reachable (BrokerUnavailable)"

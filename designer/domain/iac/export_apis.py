@@ -11,7 +11,7 @@ from designer.domain.diagram import Edge
 from designer.domain.iac.export_events import event
 from designer.domain.iac.export_flows import role
 from designer.domain.iac.export_frontends import appsync, authorizer, distribution
-from designer.domain.iac.sam_export import Exporter
+from designer.domain.iac.exporter import Exporter
 
 __all__ = ["API_TYPES", "finish", "render"]
 

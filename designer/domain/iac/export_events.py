@@ -9,8 +9,8 @@ from typing import Any
 
 from designer.domain.diagram import Edge
 from designer.domain.iac.export_flows import resource_policy_name, role
+from designer.domain.iac.exporter import Exporter
 from designer.domain.iac.import_events import MATCH_ALL
-from designer.domain.iac.sam_export import Exporter
 
 __all__ = ["POLL_EVENTS", "allow", "bus_target", "event", "poll", "subscribe", "trigger"]
 

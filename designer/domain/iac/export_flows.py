@@ -8,8 +8,8 @@ from typing import Any
 
 from designer.domain.diagram import Edge
 from designer.domain.iac import asl
+from designer.domain.iac.exporter import Exporter, clean
 from designer.domain.iac.names import logical_id
-from designer.domain.iac.sam_export import Exporter, clean
 
 __all__ = ["environment", "finish", "grant", "policy", "resource_policy_name", "role"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from designer.domain.diagram import Edge
 from designer.domain.iac.export_flows import role
-from designer.domain.iac.sam_export import Exporter
+from designer.domain.iac.exporter import Exporter
 
 __all__ = ["appsync", "authorizer", "distribution"]
 

@@ -11,7 +11,7 @@ from designer.domain.diagram import Edge
 from designer.domain.iac import export_apis, export_flows
 from designer.domain.iac.export_events import POLL_EVENTS, allow, event, poll, subscribe, trigger
 from designer.domain.iac.export_flows import grant
-from designer.domain.iac.sam_export import Exporter
+from designer.domain.iac.exporter import Exporter
 
 __all__ = ["render_edges"]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from designer.domain.diagram import Node
-from designer.domain.iac.sam_export import Exporter, clean, lambda_code, snapstart_supported
+from designer.domain.iac.exporter import NOT_RENDERED, Exporter, clean, lambda_code, snapstart_supported
 
 __all__ = ["RENDERERS"]
 
@@ -364,3 +364,22 @@ RENDERERS: dict[str, Callable[[Exporter, Node], bool]] = {
     "elasticache": _cache,
     "opensearch": _search,
 }
+
+
+def render_nodes(x: Exporter) -> None:
+    """Each node's resources; the account's default bus is no resource, and some types stay in Metadata."""
+    for node in x.d.nodes:
+        if node.type == "eventbridge" and node.config.get("event_source") == "aws-service" and not x.default_bus:
+            x.default_bus = node.id  # the account's default bus: no resource of its own
+            x.rendered.add(node.id)
+            if node.config.get("archive"):
+                x.add(
+                    x.aux(f"{x.logical[node.id]}Archive"),
+                    "AWS::Events::Archive",
+                    {"SourceArn": x.arn(node.id)},
+                )
+            continue
+        render = RENDERERS.get(node.type)
+        if node.type in NOT_RENDERED or render is None or not render(x, node):
+            continue
+        x.rendered.add(node.id)

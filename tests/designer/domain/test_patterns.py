@@ -389,3 +389,13 @@ def test_a_workflow_that_writes_the_event_store_is_its_writer():
     assert match.roles["writer"] == ["sm"]
     reading = [("sm", "events", "task", {"step": "GetOrder", "read_only": True}), *ES_EDGES[1:]]
     assert matches(check(nodes, reading), "event-sourcing-cqrs") == []
+
+
+def test_every_catalog_pattern_has_one_recogniser_reported_in_catalog_order():
+    from designer.domain.catalog import read_data
+    from designer.domain.patterns import PATTERN_IDS
+    from designer.domain.patterns.registry import RECOGNISERS
+
+    catalog_order = tuple(p["id"] for p in read_data("patterns.yaml")["patterns"])
+    assert catalog_order == PATTERN_IDS
+    assert set(RECOGNISERS) == set(PATTERN_IDS)
