@@ -67,13 +67,14 @@ def test_build_a_sync_api_by_drag_and_drop_and_follow_the_findings(page, artifac
     timeout.fill("600")
     timeout.press("Tab")
     saved(page)
-    expect(page.locator("#findings")).to_contain_text("waits at most 29 s")
-    expect(page.locator("#findings .findings.error summary")).to_have_text("Errors (1)")
+    # A timeout alone does not make the path fail (the work may finish in time): a warning, not an error.
+    expect(page.locator("#findings .findings.warning")).to_contain_text("waits at most 29 s")
+    expect(page.locator("#findings .findings.error summary")).to_have_text("Errors (0)")
 
     page.locator("#f-timeout_s").fill("20")
     page.locator("#f-timeout_s").press("Tab")
     saved(page)
-    expect(page.locator("#findings .findings.error summary")).to_have_text("Errors (0)")
+    expect(page.locator("#findings")).not_to_contain_text("waits at most 29 s")
 
     page.locator("#canvas").click(position={"x": 700, "y": 500})
     page.keyboard.press("Control+z")
