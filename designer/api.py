@@ -6,7 +6,6 @@ Every 4xx answers ``{"errors": [{"path": ..., "message": ...}]}`` (see ``api_exc
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -392,7 +391,7 @@ def _import_files(data: dict[str, Any]) -> list[tuple[str, bytes]]:
     if "zip" in data:
         try:
             return [("upload.zip", base64.b64decode(data["zip"], validate=True))]
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a character outside ASCII
             raise ValidationError({"zip": ["the zip archive is not valid base64"]}) from None
     files = [(path, text.encode()) for path, text in (data.get("files") or {}).items()]
     return [("template.yaml", data["template"].encode()), *files]

@@ -156,6 +156,7 @@ def test_the_api_reads_a_base64_zip_and_saves_it(api):
         ({}, "template", "either a template"),
         ({"template": TEMPLATE, "zip": "UEsDBA=="}, "template", "either a template"),
         ({"zip": "not base64!"}, "zip", "not valid base64"),
+        ({"zip": "Çö=="}, "zip", "not valid base64"),  # a character outside ASCII
         ({"zip": base64.b64encode(b"not a zip").decode()}, "file", "zip"),
         ({"zip": "UEsDBA==", "files": {"a.json": "{}"}}, "files", "holds its own files"),
     ],
