@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
@@ -38,10 +37,6 @@ def session_claim_all(*, session_key: str | None, user: AbstractBaseUser) -> Non
     with transaction.atomic():
         for claim in _CLAIMS:
             claim(session_key=session_key, user=user)
-
-
-def user_create(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
-    return get_user_model().objects.create_user(username=username, password=password, email=email)
 
 
 # ---- teams ----------------------------------------------------------------------------------------------------

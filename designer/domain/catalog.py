@@ -40,14 +40,6 @@ class Param:
     estimate: bool = False
     required: bool = False
 
-    def describe_range(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
-        if self.min is not None and self.max is not None:
-            return f"{_num(self.min)}..{_num(self.max)}{unit}"
-        if self.values:
-            return ", ".join(str(v) for v in self.values)
-        return self.type
-
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -224,7 +216,3 @@ def _param(name: str, spec: Mapping[str, Any], sources: Mapping[str, Any], where
         estimate=bool(spec.get("estimate", False)),
         required=bool(spec.get("required", False)),
     )
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)

@@ -146,14 +146,6 @@ def diagrams_owned(*, user: Any, session_key: str) -> QuerySet[Diagram]:
     return Diagram.objects.filter(owner=None, session_key=session_key)
 
 
-def diagram_get_owned(*, pk: int, user: Any, session_key: str) -> Diagram:
-    """The diagram if the visitor owns it; 404 otherwise (never saying that it exists)."""
-    diagram = diagrams_owned(user=user, session_key=session_key).filter(pk=pk).first()
-    if diagram is None:
-        raise Http404("no such diagram")
-    return diagram
-
-
 # ---- access: owner, or a role through a team share or a secret link ----------------------------------------
 
 ROLE_RANK = {"viewer": 1, "commenter": 2, "editor": 3, "owner": 4}

@@ -53,7 +53,7 @@ def consumer_capacity(flow: Flow, catalog: Catalog, consumer_id: str, edge: Edge
     if source.type in ("sqs", "sqs-fifo"):
         caps.append(float(edge.attr("max_concurrency") or catalog.limit("lambda", "sqs_esm_max_concurrency")))
     if source.type == "kinesis":
-        caps.append(kinesis_shards(flow, source) * catalog.limit("lambda", "stream_batches_per_shard"))
+        caps.append(kinesis_shards(flow, catalog, source) * catalog.limit("lambda", "stream_batches_per_shard"))
     return min(caps)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
+from designer.domain import capacity
 from designer.domain.catalog import Catalog
-from designer.domain.diagram import Edge, Node
+from designer.domain.diagram import Node
 from designer.domain.estimate.cost_services import read_units, write_units
 from designer.domain.estimate.flow import Flow, is_write
 from designer.domain.estimate.pricing import Pricing
@@ -14,41 +15,32 @@ from designer.domain.estimate.report import LimitWarning
 
 __all__ = ["QUOTA_CHECKS", "kinesis_shards", "name"]
 
-SYNC_LAMBDA_KINDS = frozenset({"route", "invoke-sync", "request", "task", "poll"})  # a polled batch is a sync invoke
-
 
 def name(flow: Flow, node_id: str) -> str:
     return f"'{flow.diagram.label(node_id)}'"
 
 
-def kinesis_shards(flow: Flow, stream: Node) -> float:
+def kinesis_shards(flow: Flow, catalog: Catalog, stream: Node) -> float:
     """Shards of a stream: configured, or what on-demand mode scales to for the peak (at least 4)."""
-    if stream.config.get("mode") != "on-demand":
-        return float(stream.config.get("shards") or 1)
-    records, kb = flow.rate(stream.id, peak=True), flow.node_kb(stream.id)
-    return float(max(4, math.ceil(records / 1000), math.ceil(records * kb / 1024)))
+    return capacity.kinesis_shards(catalog, stream, flow.rate(stream.id, peak=True), flow.node_kb(stream.id))
 
 
 def _kinesis(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[LimitWarning]:
     for stream in flow.diagram.of_type("kinesis"):
         records, kb = flow.rate(stream.id, peak=True), flow.node_kb(stream.id)
         if stream.config.get("mode") == "on-demand":
-            start_rec = catalog.limit("kinesis", "on_demand_initial_write_records_s")
-            start_kb = catalog.limit("kinesis", "on_demand_initial_write_kb_s")
+            start_rec, start_kb = capacity.kinesis_on_demand_start(catalog)
             if records > start_rec or records * kb > start_kb:
                 yield LimitWarning(
                     "kinesis-on-demand-capacity",
                     f"{name(flow, stream.id)} takes {records:,.0f} records/s ({records * kb / 1024:,.1f} MB/s) at "
-                    f"peak; on-demand streams start at {start_rec:,} records/s or {start_kb / 1024:g} MB/s and "
+                    f"peak; on-demand streams start at {start_rec:,.0f} records/s or {start_kb / 1024:g} MB/s and "
                     f"scale with the 30-day peak, so a new or sudden peak is throttled",
                     (stream.id,),
                 )
             continue
-        shards = kinesis_shards(flow, stream)
-        need = max(
-            records / catalog.limit("kinesis", "shard_write_records_s"),
-            records * kb / catalog.limit("kinesis", "shard_write_kb_s"),
-        )
+        shards = kinesis_shards(flow, catalog, stream)
+        need = capacity.kinesis_shards_needed(catalog, records, kb)
         if need > shards:
             yield LimitWarning(
                 "kinesis-shard-throughput",
@@ -61,20 +53,8 @@ def _kinesis(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[LimitWa
 def _fifo(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[LimitWarning]:
     for node in flow.diagram.of_type("sqs-fifo", "sns-fifo"):
         peak = flow.rate(node.id, peak=True)
-        high = bool(node.config.get("high_throughput"))
-        if node.type == "sqs-fifo":
-            cap = catalog.limit("sqs-fifo", "high_throughput_per_s" if high else "batched_throughput_per_s")
-            soft = None if high else catalog.limit("sqs-fifo", "throughput_per_s")
-        else:
-            groups = int(node.config.get("message_groups") or 1)
-            cap = (
-                catalog.limit("sns-fifo", "high_throughput_per_s")
-                if high
-                else min(
-                    catalog.limit("sns-fifo", "throughput_per_s"), groups * catalog.limit("sns-fifo", "per_group_per_s")
-                )
-            )
-            soft = None
+        quota = capacity.fifo_capacity(catalog, node)
+        cap, soft = quota.cap, quota.unbatched
         rule = f"{node.type}-throughput"
         if peak > cap:
             yield LimitWarning(
@@ -119,34 +99,12 @@ def _eventbridge(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[Lim
         )
 
 
-def _payload_limit(flow: Flow, catalog: Catalog, edge: Edge, target: Node) -> tuple[float, str] | None:
-    t, cfg = target.type, target.config
-    if t in ("sqs", "sqs-fifo", "sns", "sns-fifo"):
-        return float(cfg["max_message_kb"]), "its maximum message size"
-    if t == "kinesis":
-        return float(cfg["max_record_kb"]), "its maximum record size"
-    if t == "eventbridge":
-        return float(catalog.limit(t, "max_event_kb")), "EventBridge's event size limit"
-    if t in ("sfn-standard", "sfn-express"):
-        return float(catalog.limit(t, "max_payload_kb")), "Step Functions' payload limit"
-    if t == "apigw-websocket":
-        return float(catalog.limit(t, "max_message_kb")), "the WebSocket message limit"
-    if t in ("apigw-rest", "apigw-http"):
-        return float(catalog.limit(t, "max_payload_kb")), "API Gateway's payload limit"
-    if t == "lambda" and flow.diagram.node(edge.source).type == "alb":
-        return float(catalog.limit("alb", "lambda_payload_kb")), "the ALB-to-Lambda body limit"
-    if t == "lambda":
-        key = "sync_payload_kb" if edge.kind in SYNC_LAMBDA_KINDS else "async_payload_kb"
-        return float(catalog.limit("lambda", key)), "Lambda's invocation payload limit"
-    return None
-
-
 def _payloads(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[LimitWarning]:
     for edge in flow.diagram.edges:
         if edge.kind in ("dead-letter", "compensate"):
             continue
         target = flow.diagram.node(edge.target)
-        limit = _payload_limit(flow, catalog, edge, target)
+        limit = capacity.payload_limit(catalog, edge, flow.diagram.node(edge.source), target)
         kb = flow.kb(edge) * (flow.batch(edge) if edge.kind == "poll" else 1.0)
         if limit is not None and kb > limit[0]:
             yield LimitWarning(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,12 +125,6 @@ class EstimateReport:
 
     def quantity_of(self, node: str, dimension: str) -> float:
         return sum(line.quantity for line in self.lines if line.node == node and line.dimension == dimension)
-
-    def by_node(self) -> dict[str, float]:
-        totals: dict[str, float] = defaultdict(float)
-        for line in self.lines:
-            totals[line.node] += line.cost_usd
-        return dict(totals)
 
     def path(self, entry: str) -> PathLatency:
         return next(p for p in self.paths if p.entry == entry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from designer.domain import capacity
 from designer.domain.context import Context
 from designer.domain.diagram import Edge, Node
 from designer.domain.patterns.registry import ids, recogniser
@@ -128,11 +129,8 @@ def shard_shortfall(ctx: Context, stream: Node) -> str | None:
     payload_kb = ctx.diagram.traffic.payload_kb if ctx.diagram.traffic else 1.0
     records_cap = shards * ctx.limit("kinesis", "shard_write_records_s")
     kb_cap = shards * ctx.limit("kinesis", "shard_write_kb_s")
-    needed = max(
-        peak / ctx.limit("kinesis", "shard_write_records_s"),
-        peak * payload_kb / ctx.limit("kinesis", "shard_write_kb_s"),
-    )
-    if peak <= records_cap and peak * payload_kb <= kb_cap:
+    needed = capacity.kinesis_shards_needed(ctx.catalog, peak, payload_kb)
+    if needed <= shards:
         return None
     return (
         f"{ctx.name(stream.id)} takes {peak:,.0f} records/s at peak ({peak * payload_kb:,.0f} KB/s) but {shards} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from designer.domain import capacity
 from designer.domain.context import Context
 from designer.domain.diagram import Edge, Node
 from designer.domain.patterns import shard_shortfall
@@ -25,15 +26,8 @@ REST_ONLY_NEEDS = (
 def fifo_throughput(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     for node in ctx.diagram.of_type("sqs-fifo", "sns-fifo"):
         peak = ctx.peak(node.id)
-        high = bool(node.config.get("high_throughput"))
-        if node.type == "sqs-fifo":
-            cap = ctx.limit(node.type, "high_throughput_per_s" if high else "batched_throughput_per_s")
-            unbatched = None if high else ctx.limit(node.type, "throughput_per_s")
-        else:
-            cap = ctx.limit(node.type, "high_throughput_per_s" if high else "throughput_per_s")
-            groups = int(node.config.get("message_groups") or 1)
-            cap = min(cap, groups * ctx.limit(node.type, "per_group_per_s"))  # ordering holds per message group
-            unbatched = None
+        quota = capacity.fifo_capacity(ctx.catalog, node)
+        cap, unbatched = quota.cap, quota.unbatched
         if peak > cap:
             yield Hit(
                 f"{ctx.name(node.id)} gets {peak:,.0f} messages/s at peak; it takes at most {cap:,.0f}", (node.id,)
@@ -140,31 +134,6 @@ def kinesis_capacity(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
             yield Hit(gap[0].upper() + gap[1:], (stream.id,))
 
 
-def _size_limit(ctx: Context, edge: Edge, target: Node) -> tuple[float, str] | None:
-    """The largest message ``target`` accepts over ``edge`` (KB) and what sets it."""
-    t = target.type
-    if t in ("sqs", "sqs-fifo", "sns", "sns-fifo"):
-        return float(target.config["max_message_kb"]), "its configured maximum message size"
-    if t == "eventbridge":
-        return ctx.limit(t, "max_event_kb"), "EventBridge's event size limit"
-    if t == "kinesis":
-        return float(target.config["max_record_kb"]), "its maximum record size"
-    if t in ("sfn-standard", "sfn-express"):
-        return ctx.limit(t, "max_payload_kb"), "Step Functions' payload limit"
-    if t == "apigw-websocket":
-        return ctx.limit(t, "max_message_kb"), "the WebSocket message limit"
-    if t in ("apigw-rest", "apigw-http"):
-        return ctx.limit(t, "max_payload_kb"), "API Gateway's payload limit"
-    if t == "lambda":
-        if ctx.diagram.node(edge.source).type == "alb":
-            return ctx.limit("alb", "lambda_payload_kb"), "the ALB's Lambda payload limit"
-        if edge.kind in ("invoke-async", "subscribe", "trigger"):
-            return ctx.limit("lambda", "async_payload_kb"), "Lambda's asynchronous payload limit"
-        if edge.kind in ("route", "invoke-sync"):
-            return ctx.limit("lambda", "sync_payload_kb"), "Lambda's synchronous payload limit"
-    return None
-
-
 @rule("payload-over-limit")
 def payload_over_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     default_kb = ctx.diagram.traffic.payload_kb if ctx.diagram.traffic else None
@@ -173,7 +142,7 @@ def payload_over_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         if size is None or edge.kind in ("dead-letter", "read"):
             continue
         target = ctx.diagram.node(edge.target)
-        found = _size_limit(ctx, edge, target)
+        found = capacity.payload_limit(ctx.catalog, edge, ctx.diagram.node(edge.source), target)
         if found and size > found[0]:
             yield Hit(
                 f"{ctx.name(edge.source)} sends {size:,.0f} KB to {ctx.name(target.id)}, above {found[1]} ({found[0]:,g} KB)",
