@@ -12,15 +12,15 @@ version can add fields without breaking older loaders.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from quiz.part_checks import PART_TYPES, QID, check_ids, check_part, is_text, kind_of, pattern_ids, rule_ids
 
 __all__ = [
     "PART_TYPES",
@@ -32,10 +32,7 @@ __all__ = [
     "section_slug",
 ]
 
-PART_TYPES = ("choice", "multi", "numeric", "text", "design")
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-QID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-DESIGN_KEYS = ("patterns_complete", "patterns", "services", "rules_absent")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ten times faster
 
 
@@ -83,14 +80,14 @@ def read_bank(path: Path, *, label: str | None = None) -> BankFile:
 def check_bank(data: Any, *, where: str) -> list[str]:
     """Every problem of a decoded bank file, as sentences starting with ``where``."""
     if not isinstance(data, dict):
-        return [f"{where}: a bank file is a mapping with 'bank' and 'questions', not {_kind(data)}"]
+        return [f"{where}: a bank file is a mapping with 'bank' and 'questions', not {kind_of(data)}"]
     problems: list[str] = []
     bank = data.get("bank")
     if not isinstance(bank, str) or not SLUG.fullmatch(bank):
         problems.append(
             f"{where}: 'bank' must be a slug such as 'workshop' (lower-case letters, digits, '-'), not {bank!r}"
         )
-    if "title" in data and not _text(data["title"]):
+    if "title" in data and not is_text(data["title"]):
         problems.append(f"{where}: 'title' must be non-empty text")
     if not isinstance(data.get("position", 0), int) or isinstance(data.get("position"), bool):
         problems.append(f"{where}: 'position' must be a whole number (banks are listed lowest first)")
@@ -113,17 +110,17 @@ def check_bank(data: Any, *, where: str) -> list[str]:
 def check_question(question: Any) -> list[str]:
     """Problems of one question (paths relative to the question), or an empty list."""
     if not isinstance(question, dict):
-        return [f"a question is a mapping, not {_kind(question)}"]
+        return [f"a question is a mapping, not {kind_of(question)}"]
     problems: list[str] = []
     qid = question.get("id")
     if not isinstance(qid, str) or not QID.fullmatch(qid):
         problems.append(f"id: must be 1-64 letters, digits, '.', '_' or '-', not {qid!r}")
     for key in ("section", "title", "prompt", "explanation"):
-        if not _text(question.get(key)):
+        if not is_text(question.get(key)):
             problems.append(f"{key}: required, non-empty text")
     problems.extend(_check_sources(question.get("sources")))
-    for key, known in (("patterns", _pattern_ids()), ("rules", _rule_ids())):
-        problems.extend(_check_ids(question.get(key, []), key, known))
+    for key, known in (("patterns", pattern_ids()), ("rules", rule_ids())):
+        problems.extend(check_ids(question.get(key, []), key, known))
     parts = question.get("parts")
     if not isinstance(parts, list) or not parts:
         problems.append("parts: required, a non-empty list")
@@ -132,146 +129,11 @@ def check_question(question: Any) -> list[str]:
     for i, part in enumerate(parts):
         pid = part.get("id") if isinstance(part, dict) else None
         label = f"parts[{i}] ({pid})" if isinstance(pid, str) else f"parts[{i}]"
-        problems.extend(f"{label}: {p}" for p in _check_part(part))
+        problems.extend(f"{label}: {p}" for p in check_part(part))
         if isinstance(pid, str):
             if pid in seen:
                 problems.append(f"{label}: id {pid!r} is used by another part of this question")
             seen.add(pid)
-    return problems
-
-
-def _check_part(part: Any) -> list[str]:
-    if not isinstance(part, dict):
-        return [f"a part is a mapping, not {_kind(part)}"]
-    problems = []
-    pid = part.get("id")
-    if not isinstance(pid, str) or not QID.fullmatch(pid):
-        problems.append(f"id: must be 1-64 letters, digits, '.', '_' or '-', not {pid!r}")
-    if not _text(part.get("prompt")):
-        problems.append("prompt: required, non-empty text")
-    points = part.get("points", 1)
-    if not _number(points) or points <= 0:
-        problems.append(f"points: must be a number above 0, not {points!r}")
-    kind = part.get("type")
-    if kind not in PART_TYPES:
-        return [*problems, f"type: must be one of {', '.join(PART_TYPES)}, not {kind!r}"]
-    return problems + _PART_CHECKS[kind](part)
-
-
-def _check_options(part: Mapping[str, Any]) -> list[str]:
-    options = part.get("options")
-    if not isinstance(options, list) or len(options) < 2:
-        return ["options: required, a list of at least two options"]
-    problems, ids = [], set()
-    for i, option in enumerate(options):
-        if not isinstance(option, dict):
-            problems.append(f"options[{i}]: an option is a mapping with id, text, correct and why")
-            continue
-        oid = option.get("id")
-        if not isinstance(oid, str) or not QID.fullmatch(oid):
-            problems.append(f"options[{i}].id: must be 1-64 letters, digits, '.', '_' or '-', not {oid!r}")
-        elif oid in ids:
-            problems.append(f"options[{i}].id: {oid!r} is used by another option")
-        ids.add(oid)
-        for key in ("text", "why"):
-            if not _text(option.get(key)):
-                problems.append(f"options[{i}].{key}: required, non-empty text (every option explains itself)")
-        if not isinstance(option.get("correct", False), bool):
-            problems.append(f"options[{i}].correct: must be true or false")
-    return problems
-
-
-def _check_choice(part: Mapping[str, Any]) -> list[str]:
-    problems = _check_options(part)
-    if not problems and sum(bool(o.get("correct")) for o in part["options"]) != 1:
-        problems.append("options: a choice part has exactly one correct option (use type multi for several)")
-    return problems
-
-
-def _check_multi(part: Mapping[str, Any]) -> list[str]:
-    problems = _check_options(part)
-    if not problems and not any(o.get("correct") for o in part["options"]):
-        problems.append("options: a multi part needs at least one correct option")
-    return problems
-
-
-def _check_numeric(part: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if not _number(part.get("answer")):
-        problems.append(f"answer: required, a number, not {part.get('answer')!r}")
-    if not _text(part.get("unit")):
-        problems.append("unit: required, non-empty text (write 'count' for a plain number)")
-    tolerance = part.get("tolerance", 0)
-    if not _number(tolerance) or tolerance < 0:
-        problems.append(f"tolerance: must be a number of at least 0, not {tolerance!r}")
-    outdated = part.get("outdated") or []
-    if not isinstance(outdated, list):
-        return [*problems, "outdated: must be a list of {answer, note, credit}"]
-    for i, old in enumerate(outdated):
-        if not isinstance(old, dict) or not _number(old.get("answer")) or not _text(old.get("note")):
-            problems.append(f"outdated[{i}]: needs a numeric 'answer' and a 'note' saying what changed")
-        elif not _number(old.get("credit", 0.5)) or not 0 <= old.get("credit", 0.5) <= 1:
-            problems.append(f"outdated[{i}].credit: must be a number from 0 to 1")
-    return problems
-
-
-def _check_text(part: Mapping[str, Any]) -> list[str]:
-    rubric = part.get("rubric")
-    if not isinstance(rubric, list) or not rubric:
-        return ["rubric: required, a non-empty list of concepts"]
-    problems = _check_matchers(rubric, "rubric", weighted=True)
-    misconceptions = part.get("misconceptions") or []
-    if not isinstance(misconceptions, list):
-        return [*problems, "misconceptions: must be a list"]
-    return problems + _check_matchers(misconceptions, "misconceptions", weighted=False)
-
-
-def _check_matchers(items: list[Any], key: str, *, weighted: bool) -> list[str]:
-    problems, ids = [], set()
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(f"{key}[{i}]: must be a mapping with id, explain and match")
-            continue
-        iid = item.get("id")
-        if not isinstance(iid, str) or not QID.fullmatch(iid):
-            problems.append(f"{key}[{i}].id: must be 1-64 letters, digits, '.', '_' or '-', not {iid!r}")
-        elif iid in ids:
-            problems.append(f"{key}[{i}].id: {iid!r} is used twice")
-        ids.add(iid)
-        if not _text(item.get("explain")):
-            problems.append(f"{key}[{i}].explain: required, non-empty text")
-        if weighted and (not _number(item.get("weight", 1)) or item.get("weight", 1) <= 0):
-            problems.append(f"{key}[{i}].weight: must be a number above 0")
-        patterns = item.get("match")
-        if not isinstance(patterns, list) or not patterns:
-            problems.append(f"{key}[{i}].match: required, a non-empty list of regular expressions")
-            continue
-        for j, pattern in enumerate(patterns):
-            if not isinstance(pattern, str) or not pattern:
-                problems.append(f"{key}[{i}].match[{j}]: must be a non-empty string")
-                continue
-            try:
-                re.compile(pattern, re.IGNORECASE)
-            except re.error as exc:
-                problems.append(f"{key}[{i}].match[{j}]: not a valid regular expression ({exc})")
-    return problems
-
-
-def _check_design(part: Mapping[str, Any]) -> list[str]:
-    require = part.get("require")
-    if not isinstance(require, dict) or not any(require.get(k) for k in DESIGN_KEYS):
-        return [f"require: required, a mapping with at least one of {', '.join(DESIGN_KEYS)}"]
-    problems = [
-        f"require.{k}: unknown requirement (use {', '.join(DESIGN_KEYS)})" for k in require if k not in DESIGN_KEYS
-    ]
-    known = {
-        "patterns_complete": _pattern_ids(),
-        "patterns": _pattern_ids(),
-        "services": _service_types(),
-        "rules_absent": _rule_ids(),
-    }
-    for key in DESIGN_KEYS:
-        problems.extend(_check_ids(require.get(key, []), f"require.{key}", known[key]))
     return problems
 
 
@@ -282,59 +144,8 @@ def _check_sources(sources: Any) -> list[str]:
         return ["sources: must be a list of {title, url}"]
     problems = []
     for i, source in enumerate(sources):
-        if not isinstance(source, dict) or not _text(source.get("title")):
+        if not isinstance(source, dict) or not is_text(source.get("title")):
             problems.append(f"sources[{i}]: needs a 'title'")
         elif not isinstance(source.get("url"), str) or not source["url"].startswith("https://"):
             problems.append(f"sources[{i}].url: must be an https:// address, not {source.get('url')!r}")
     return problems
-
-
-def _check_ids(values: Any, key: str, known: frozenset[str]) -> list[str]:
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        return [f"{key}: must be a list of ids"]
-    return [f"{key}: {v!r} is not known (known: {', '.join(sorted(known))})" for v in values if v not in known]
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
-        type(value), type(value).__name__
-    )
-
-
-# The designer's catalog is data read once; quiz may import the designer's pure core (never the reverse).
-@cache
-def _pattern_ids() -> frozenset[str]:
-    from designer.domain.patterns import PATTERN_IDS
-
-    return frozenset(PATTERN_IDS)
-
-
-@cache
-def _rule_ids() -> frozenset[str]:
-    from designer.domain.rules import load_rules
-
-    return frozenset(load_rules())
-
-
-@cache
-def _service_types() -> frozenset[str]:
-    from designer.domain.catalog import load_catalog
-
-    return frozenset(load_catalog().types)
-
-
-_PART_CHECKS = {
-    "choice": _check_choice,
-    "multi": _check_multi,
-    "numeric": _check_numeric,
-    "text": _check_text,
-    "design": _check_design,
-}

@@ -10,30 +10,26 @@ Partial credit:
   correct options; never below zero.
 - numeric: full credit within the tolerance; an answer that was right before a documented AWS change earns that
   answer's ``credit`` share and says what changed.
-- text: the weights of the rubric concepts found over the total weight; misconceptions are reported, not
-  subtracted. A concept or misconception counts only where the learner asserts it: a match denied in its clause
-  ("I would NOT return 202") is ignored (see :mod:`quiz.negation` for the rule).
+- text: the weights of the rubric concepts the learner claims in sentences of their own, over the total weight;
+  a stated misconception costs its weight, cancels the concepts it contradicts and holds the part to at most 60%
+  (see :mod:`quiz.claims`; lists of terms, the question pasted back and praise earn nothing, :mod:`quiz.reading`).
 - design: each requirement (pattern complete, service present, rule absent, ...) counts equally.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from designer.domain.diagram import DiagramError, parse
 from designer.domain.validate import validate
-from quiz.negation import is_negated
+from quiz.claims import grade_text, question_prompts, question_text
 
 __all__ = ["MAX_TEXT", "Grade", "PartGrade", "grade"]
 
 MAX_TEXT = 10_000  # characters of free text that are graded
-# A sentence ends at . ! or ? followed by white space, or at a line break: "$3.50" and ".sync" stay whole.
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +63,14 @@ class Grade:
 def grade(question: Mapping[str, Any], responses: Mapping[str, Any]) -> Grade:
     """Grade ``responses`` (part id -> answer) against ``question``; a part left out scores 0."""
     parts = []
+    shown, prompts = question_text(question), question_prompts(question)
     for part in question["parts"]:
         points = float(part.get("points", 1))
         answer = responses.get(part["id"])
-        fraction, feedback = _GRADERS[part["type"]](part, answer)
+        if part["type"] == "text":
+            fraction, feedback = _text(part, answer, shown, prompts)
+        else:
+            fraction, feedback = _GRADERS[part["type"]](part, answer)
         parts.append(PartGrade(part["id"], part["type"], round(points * fraction, 2), points, feedback))
     total = sum(p.max for p in parts)
     score = round(100 * sum(p.score for p in parts) / total) if total else 0
@@ -123,58 +123,10 @@ def _numeric(part: Mapping[str, Any], answer: Any) -> tuple[float, dict[str, Any
     return 0.0, {**base, "given": answer}
 
 
-def _text(part: Mapping[str, Any], answer: Any) -> tuple[float, dict[str, Any]]:
-    """Rubric concepts found, missed and misconceptions, as in the grading format (version 1).
-
-    Optional keys, for concepts the answer names only to deny them ("There is no async worker"): the ``missed``
-    entry carries ``negated``, the sentence that denies it; and where the part lists misconceptions, the denial
-    is reported among them too, as ``{"id": <concept id>, "evidence", "explain": <the concept's>, "negated": True}``.
-    """
+def _text(part: Mapping[str, Any], answer: Any, shown: str = "", prompts: str = "") -> tuple[float, dict[str, Any]]:
+    """Rubric concepts found as claims, missed, and misconceptions (:mod:`quiz.claims`)."""
     text = answer if isinstance(answer, str) else ""
-    text = text[:MAX_TEXT]
-    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
-    found, missed, denials = [], [], []
-    total = sum(float(c.get("weight", 1)) for c in part["rubric"])
-    earned = 0.0
-    for concept in part["rubric"]:
-        evidence, denied = _evidence(concept["match"], sentences)
-        if evidence is not None:
-            earned += float(concept.get("weight", 1))
-            found.append({"concept": concept["id"], "evidence": evidence})
-        elif denied is not None:
-            missed.append({"concept": concept["id"], "explain": concept["explain"], "negated": denied})
-            denials.append({"id": concept["id"], "evidence": denied, "explain": concept["explain"], "negated": True})
-        else:
-            missed.append({"concept": concept["id"], "explain": concept["explain"]})
-    misconceptions = [
-        {"id": m["id"], "evidence": ev, "explain": m["explain"]}
-        for m in part.get("misconceptions") or ()
-        if (ev := _evidence(m["match"], sentences)[0]) is not None
-    ]
-    if part.get("misconceptions"):
-        misconceptions += denials
-    feedback = {"found": found, "missed": missed, "misconceptions": misconceptions}
-    return (earned / total if total else 0.0), feedback
-
-
-def _evidence(patterns: list[str], sentences: list[str]) -> tuple[str | None, str | None]:
-    """The first sentence that asserts any of ``patterns`` (case-insensitive), else the first that only denies one.
-
-    Returns ``(asserted, None)``, ``(None, denied)`` or ``(None, None)``.
-    """
-    denied = None
-    for sentence in sentences:
-        for pattern in patterns:
-            for match in _compiled(pattern).finditer(sentence):
-                if not is_negated(pattern, sentence, match.start(), match.end()):
-                    return sentence, None
-                denied = denied or sentence
-    return None, denied
-
-
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return grade_text(part, text[:MAX_TEXT], shown, prompts)
 
 
 def _design(part: Mapping[str, Any], answer: Any) -> tuple[float, dict[str, Any]]:

@@ -220,14 +220,21 @@ def _text_details(part: Mapping[str, Any], feedback: Mapping[str, Any], answer: 
             "explain": m["explain"],
             "weight": _num(concepts.get(m["concept"], {}).get("weight", 1)),
             "denied": m.get("negated", ""),  # the sentence that says the opposite, if one does
+            "contradicted": m.get("contradicted", ""),  # said, but cancelled by a misconception
+            "unread": m.get("unread") or {},  # named where it cannot count: a list, the question pasted back ...
         }
         for m in feedback.get("missed", ())
     ]
+    reading = feedback.get("reading") or {}
     return {
         "found": found,
         "missed": missed,
         # A denied concept is shown once, among the missed ones with the sentence that denies it.
         "misconceptions": [m for m in feedback.get("misconceptions", []) if not m.get("negated")],
+        "unread": reading.get("unread", []),
+        "language": reading.get("language", ""),
+        "counted": reading.get("counted"),
+        "sentences": reading.get("sentences"),
         "text": answer or "",
     }
 

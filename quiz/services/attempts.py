@@ -98,16 +98,21 @@ def attempt_create(*, question: Question, responses: Any, learner: Learner, now:
         attempt = Attempt.objects.create(
             question=question, responses=clean, grade=result, score=result["score"], created_at=now, **learner.fields()
         )
-        concepts = [
-            ConceptResult(attempt=attempt, part_id=part["id"], concept_id=item["concept"], found=found)
-            for part in result["parts"]
-            if part["type"] == "text" and part["id"] in clean
-            for found, key in ((True, "found"), (False, "missed"))
-            for item in part["feedback"][key]
-        ]
+        concepts = concept_results(attempt, result)
         ConceptResult.objects.bulk_create(concepts)
         _cards_review(attempt, concepts, learner, now)
     return attempt
+
+
+def concept_results(attempt: Attempt, result: Mapping[str, Any]) -> list[ConceptResult]:
+    """A row for each rubric concept of each text part the attempt answered: found or missed."""
+    return [
+        ConceptResult(attempt=attempt, part_id=part["id"], concept_id=item["concept"], found=found)
+        for part in result["parts"]
+        if part["type"] == "text" and part["id"] in attempt.responses
+        for found, key in ((True, "found"), (False, "missed"))
+        for item in part["feedback"][key]
+    ]
 
 
 def _cards_review(attempt: Attempt, concepts: Iterable[ConceptResult], learner: Learner, now: datetime) -> None:

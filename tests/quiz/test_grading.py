@@ -249,7 +249,7 @@ def test_each_negation_cue_denies_the_concept_it_governs(text):
         ("If the report is not ready, the client polls the status endpoint again.", "notify"),
         ("Use a WebSocket that doesn't need polling.", "notify"),
         ("Not only does it return 202, it also hands back a job id.", "accept"),
-        ("It returns 202 at once without waiting for the background job.", "worker"),
+        ("It returns 202 at once without waiting for the background job.", "accept"),
         ("Store the report in S3 without making the bucket public.", "s3-url"),
     ],
 )

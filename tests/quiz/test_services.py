@@ -16,11 +16,12 @@ from quiz.services import (
     question_set,
     review_queue,
 )
-from tests.quiz.conftest import starter
+from tests.quiz.conftest import claims, concept_ids, starter
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-PARTIAL = "SNS is pub/sub and pushes every message to all subscribers. SQS is a queue that consumers poll."
+FIRST_TWO = concept_ids("ws-17")[:2]
+PARTIAL = claims("ws-17", ids=FIRST_TWO)  # the first two concepts of ws-17's explanation, and no more
 
 
 def answer(learner, qid="ws-17", now=NOW, **responses):
@@ -50,19 +51,13 @@ def test_concept_results_are_recorded_only_for_answered_text_parts(loaded, learn
     assert ConceptResult.objects.count() == 0
     answer(learner, explain=PARTIAL)
     found = dict(ConceptResult.objects.values_list("concept_id", "found"))
-    assert found == {"pubsub": True, "queue": True, "fanout": False, "buffer": False, "failure": False, "filter": False}
+    assert found == {c: c in FIRST_TWO for c in concept_ids("ws-17")}
 
 
 def test_the_question_and_each_missed_concept_become_cards(loaded, learner):
     answer(learner, explain=PARTIAL)
     cards = {(c.part_id, c.concept_id): c for c in Card.objects.all()}
-    assert set(cards) == {
-        ("", ""),
-        ("explain", "fanout"),
-        ("explain", "buffer"),
-        ("explain", "failure"),
-        ("explain", "filter"),
-    }
+    assert set(cards) == {("", "")} | {("explain", c) for c in concept_ids("ws-17") if c not in FIRST_TWO}
     assert cards[("", "")].last_rating == 1  # the score is under 40: Again
     assert cards[("", "")].due == NOW + timedelta(minutes=10)
 
@@ -74,9 +69,7 @@ def test_a_good_answer_pushes_the_card_out_and_found_concepts_are_reviewed(loade
         "choose-service": "sns-sqs",
         "retention": 14,
         "facts": ["push", "pull", "retries", "raw"],
-        "explain": "SNS is pub/sub and pushes each message to every subscriber. SQS consumers poll; one consumer handles each message. "
-        "Fan-out: one SQS queue per subscriber on the SNS topic. The queues buffer for 14 days at their own pace. "
-        "A DLQ catches failures. Filter policies trim what each gets.",
+        "explain": claims("ws-17"),
         "build-it": starter("fan-out"),
     }
     attempt = answer(learner, now=due, **full)
@@ -152,11 +145,13 @@ def test_the_review_queue_lists_due_cards_then_upcoming_ones(loaded, learner):
     answer(learner, explain=PARTIAL)
     queue = review_queue(learner=learner, now=NOW + timedelta(minutes=5))
     assert queue.due == []
-    assert len(queue.upcoming) == 5
+    missed = [c for c in concept_ids("ws-17") if c not in FIRST_TWO]
+    assert len(queue.upcoming) == 1 + len(missed)
     queue = review_queue(learner=learner, now=NOW + timedelta(minutes=11))
-    assert len(queue.due) == 5
+    assert len(queue.due) == 1 + len(missed)
     concept = next(i for i in queue.due if i.card.concept_id == "fanout")
-    assert concept.explain == "Fan-out combines them, one SQS queue per subscriber on an SNS topic."
+    rubric = Question.objects.get(qid="ws-17").data["parts"][3]["rubric"]
+    assert concept.explain == next(c["explain"] for c in rubric if c["id"] == "fanout")
     assert concept.state == "learning"
 
 
@@ -172,7 +167,7 @@ def test_signing_up_moves_anonymous_attempts_and_cards_to_the_account(loaded, le
     session_claim_all(session_key=learner.session_key, user=user)
     mine = Learner(user_id=user.pk)
     assert Attempt.objects.filter(user=user).count() == 1
-    assert Card.objects.filter(user=user).count() == 5
+    assert Card.objects.filter(user=user).count() == 1 + len(concept_ids("ws-17")) - 2
     assert Card.objects.filter(user__isnull=True).count() == 0
     assert progress_get(learner=mine, now=NOW).answered == 1
     assert progress_get(learner=learner, now=NOW).attempts == 0

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.html import escape
 
 from designer.models import Diagram
 from quiz.models import Attempt, Card, Question
@@ -76,14 +77,19 @@ def test_answering_without_javascript_redirects_to_the_graded_attempt(client, lo
     assert response["Location"] == f"/quiz/attempts/{attempt.pk}/?set=workshop&graded=1"
     page = client.get(response["Location"]).content.decode()
     assert f"<strong>{attempt.score}</strong>" in page
-    assert "It fans out and SNS retries Lambda deliveries" in page  # why of the chosen option
-    assert "Consumers of one queue compete" in page  # why of an option not chosen
+    ws17 = Question.objects.get(qid="ws-17").data
+    whys = {o["id"]: o["why"] for o in ws17["parts"][0]["options"]}
+    assert escape(" ".join(whys["sns-lambda"].split())) in " ".join(page.split())  # why of the chosen option
+    assert escape(whys["sqs-only"].split(":")[0]) in page  # why of an option not chosen
     assert "Your answer: <strong>4 days</strong>" in page
     assert "Correct: <strong>14 days</strong>" in page
     assert "You ticked it (-1)" in page
     assert "“SNS is pub/sub and pushes every message to all subscribers.”" in page  # the learner's sentence
-    assert "Queues buffer and keep messages" in page  # a missed concept
-    assert "SNS retries SQS and Lambda deliveries for 23 days" in page  # the misconception
+    rubric = {c["id"]: c for c in ws17["parts"][3]["rubric"]}
+    wrong = {m["id"]: m for m in ws17["parts"][3]["misconceptions"]}
+    assert escape(rubric["buffer"]["explain"]) in page  # a missed concept
+    assert escape(wrong["sns-loses"]["explain"]) in page  # the misconception, with its source
+    assert f'href="{wrong["sns-loses"]["source"]["url"]}"' in page
     assert "Model answer" in page
     assert "SNS is publish/subscribe." in page
     assert 'href="https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html"' in page
@@ -206,7 +212,8 @@ def test_progress_and_review_pages_show_the_attempt(client, loaded):
     progress = client.get("/quiz/progress/").content.decode()
     assert "SNS fan-out, SQS queues, and both together" in progress
     assert "1 / 5" in progress
-    assert "Queues buffer and keep messages" in progress
+    buffer = next(c for c in Question.objects.get(qid="ws-17").data["parts"][3]["rubric"] if c["id"] == "buffer")
+    assert escape(buffer["explain"]) in progress
     review = client.get("/quiz/review/").content.decode()
     assert "SNS fan-out, SQS queues, and both together" in review
     assert "Concept you missed" in review

@@ -190,9 +190,9 @@ def _graded(responses):
 
 def test_a_tally_counts_options_bands_numbers_and_missed_concepts():
     summaries = [
-        _graded({"c": "a", "m": ["x"], "n": 900, "t": "one"}),
+        _graded({"c": "a", "m": ["x"], "n": 900, "t": "I think the answer is one."}),
         _graded({"c": "b", "m": ["x", "y"], "n": 300}),
-        _graded({"c": "a", "n": 900, "t": "nothing"}),
+        _graded({"c": "a", "n": 900, "t": "I know nothing about it."}),
     ]
     parts = {p.id: p for p in tally.tally(QUESTION, summaries)}
     assert [(o["letter"], o["count"], o["correct"]) for o in parts["c"].options] == [("A", 2, True), ("B", 1, False)]
@@ -223,7 +223,7 @@ def test_a_denied_concept_counts_as_missed_never_as_a_misconception():
 
         return tally.summarize(question, grade(question, {"t": answer}).to_dict(), {"t": answer})
 
-    summaries = [graded("There is no one here."), graded("One. It is three.")]
+    summaries = [graded("There is no one here."), graded("It is one. It is three.")]
     parts = {p.id: p for p in tally.tally(question, summaries)}
     assert {m["id"]: m["count"] for m in parts["t"].missed} == {"k1": 1, "k2": 2}
     assert [(m["id"], m["explain"]) for m in parts["t"].misconceptions] == [("wrong", "A real misconception")]
