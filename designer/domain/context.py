@@ -10,13 +10,14 @@ from typing import Any
 from designer.domain.catalog import Catalog
 from designer.domain.diagram import Diagram, Edge, Node
 from designer.domain.filters import may_overlap
-from designer.domain.traffic import Rate, propagate
+from designer.domain.graph import QUIET_KINDS
+from designer.domain.propagation import propagate
+from designer.domain.traffic import Rate
 
 __all__ = ["Context"]
 
 # Edge kinds that deliver work to a consumer without the producer waiting.
 ASYNC_DELIVERY = frozenset({"subscribe", "trigger", "invoke-async"})
-QUIET_KINDS = frozenset({"dead-letter", "compensate"})
 SYNC_CALL = frozenset({"route", "invoke-sync", "request"})
 
 

@@ -9,8 +9,10 @@ that have none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+from designer.domain.graph import acyclic_order
 
 __all__ = ["COLUMN", "MARGIN", "ROW", "positions", "with_positions"]
 
@@ -63,31 +65,16 @@ def _xy(point: tuple[float, float]) -> dict[str, float]:
 
 
 def _acyclic(order: dict[str, int], succ: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The edges minus those that close a cycle (back edges of an iterative depth-first search)."""
-    state: dict[str, int] = {}  # 1 on the current path, 2 finished
-    forward: dict[str, list[str]] = {n: [] for n in order}
-    # Start from nodes without predecessors so that flows read from their sources.
+    """The edges minus those that close a cycle, found from the nodes without predecessors first so that flows
+    read from their sources."""
     has_pred = {b for targets in succ.values() for b in targets}
     starts = [n for n in order if n not in has_pred] + list(order)
-    for start in starts:
-        if start in state:
-            continue
-        state[start] = 1
-        stack = [(start, iter(succ[start]))]
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = 2
-                stack.pop()
-            elif state.get(child) == 1:
-                continue  # a back edge: leave it out of the layering
-            else:
-                forward[node].append(child)
-                if child not in state:
-                    state[child] = 1
-                    stack.append((child, iter(succ[child])))
-    return forward
+
+    def edges(node: str) -> Iterator[tuple[tuple[str, str], str]]:
+        return (((node, child), child) for child in succ[node])
+
+    _, back = acyclic_order(starts, edges)
+    return {n: [child for child in succ[n] if (n, child) not in back] for n in order}
 
 
 def _layers(order: dict[str, int], forward: dict[str, list[str]]) -> dict[str, int]:

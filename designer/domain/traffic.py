@@ -1,27 +1,19 @@
-"""Traffic profiles (``archlab/traffic@1``) and how request rates flow through a diagram.
+"""Traffic profiles (``archlab/traffic@1``): the request rates that enter a diagram, read and checked.
 
-``propagate()`` follows each request downstream: an edge passes ``share`` x ``calls`` of its source's rate (and
-``filter_selectivity`` on subscriptions and polls); a node's rate is the sum of what arrives, plus its own entry
-rate. Dead-letter and compensation edges carry no steady traffic. Where the graph has a cycle, the edge that closes
-it is left out, so a loop is counted once rather than forever.
+How the rates flow through the diagram is :mod:`designer.domain.propagation`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from designer.domain.diagram import Diagram
-
-__all__ = ["TRAFFIC_FORMAT", "Rate", "TrafficProfile", "parse_traffic", "propagate", "traffic_order"]
+__all__ = ["RATE_CEILING", "TRAFFIC_FORMAT", "ZERO", "Rate", "TrafficProfile", "parse_traffic"]
 
 TRAFFIC_FORMAT = "archlab/traffic@1"
 SECONDS_PER_DAY = 86_400
 DEFAULT_PEAK_FACTOR = 3.0
-QUIET_KINDS = frozenset({"dead-letter", "compensate"})
-FILTERED_KINDS = frozenset({"subscribe", "poll"})
 PROFILE_KEYS = frozenset({"format", "days", "entries", "payload_kb", "free_tier", "month_hours", "name"})
 ENTRY_KEYS = frozenset({"rps", "per_month", "peak_rps"})
 MAX_RPS = 10_000_000
@@ -139,61 +131,3 @@ def _number(value: Any, where: str, low: float, high: float, problems: list[tupl
         problems.append((where, f"{shown} is outside {low:g}..{high:g}"))
         return 0.0
     return float(value)
-
-
-def propagate(diagram: Diagram, profile: TrafficProfile | None = None) -> dict[str, Rate]:
-    """Requests per second (average and peak) that reach each node under ``profile``.
-
-    Without a profile (and without the diagram's own), every node gets zero.
-    """
-    profile = profile or diagram.traffic
-    rates = {n.id: ZERO for n in diagram.nodes}
-    if profile is None:
-        return rates
-    for node_id, rate in profile.entries.items():
-        if node_id in rates:
-            rates[node_id] = rates[node_id] + rate
-    order, back_edges = traffic_order(diagram)
-    for node_id in order:
-        source_rate = rates[node_id]
-        if source_rate == ZERO:
-            continue
-        for edge in diagram.outgoing(node_id):
-            if edge.kind in QUIET_KINDS or edge.id in back_edges:
-                continue
-            factor = float(edge.attr("share", 1.0)) * float(edge.attr("calls", 1.0))
-            if edge.kind in FILTERED_KINDS:
-                factor *= float(edge.attr("filter_selectivity", 1.0))
-            rates[edge.target] = rates[edge.target] + source_rate.scaled(factor)
-    # Multiplying fan-outs can overflow; no design carries more than this, and it keeps every figure finite.
-    return {n: Rate(min(r.avg_rps, RATE_CEILING), min(r.peak_rps, RATE_CEILING)) for n, r in rates.items()}
-
-
-def traffic_order(diagram: Diagram) -> tuple[list[str], set[str]]:
-    """Nodes in topological order of the traffic-carrying edges, and the edges that close cycles."""
-    state: dict[str, int] = {}  # 1 = on the DFS stack, 2 = finished
-    post: list[str] = []
-    back: set[str] = set()
-    for root in (n.id for n in diagram.nodes):
-        if root in state:
-            continue
-        state[root] = 1
-        stack = [(root, iter(diagram.outgoing(root)))]
-        while stack:
-            node_id, it = stack[-1]
-            for edge in it:
-                if edge.kind in QUIET_KINDS:
-                    continue
-                seen = state.get(edge.target)
-                if seen == 1:
-                    back.add(edge.id)
-                elif seen is None:
-                    state[edge.target] = 1
-                    stack.append((edge.target, iter(diagram.outgoing(edge.target))))
-                    break
-            else:
-                state[node_id] = 2
-                post.append(node_id)
-                stack.pop()
-    post.reverse()
-    return post, back

@@ -3,7 +3,7 @@ review queue; idempotent, on a Celery worker or in-process when no broker answer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,11 +50,20 @@ def answers_record(*, workshop_id: int, item_ids: Sequence[int] | None = None) -
     return sum(answer_record(answer_id=pk) for pk in pending.values_list("pk", flat=True))
 
 
-def queue_record(workshop_id: int, *, item_ids: Sequence[int] | None = None) -> None:
-    """Hand the recording to a Celery worker; without a reachable broker, do it here and now."""
-    from workshops.tasks import workshop_record
+_QUEUES: list[Callable[[int, list[int] | None], None]] = []
 
+
+def register_queue(queue: Callable[[int, list[int] | None], None]) -> None:
+    """How recording is handed to a worker: ``queue(workshop_id, item_ids)`` (the workshops app registers its Celery
+    task when it starts, so that services need no import of the task that calls them)."""
+    _QUEUES[:] = [queue]
+
+
+def queue_record(workshop_id: int, *, item_ids: Sequence[int] | None = None) -> None:
+    """Hand the recording to a Celery worker; without a reachable broker (or none registered), do it here and now."""
     try:
-        workshop_record.apply_async(args=[workshop_id, list(item_ids) if item_ids else None], retry=False)
+        if not _QUEUES:
+            raise LookupError("no recording queue is registered")
+        _QUEUES[0](workshop_id, list(item_ids) if item_ids else None)
     except Exception:  # noqa: BLE001 - any broker failure means "not queued": record in-process instead
         answers_record(workshop_id=workshop_id, item_ids=item_ids)

@@ -5,55 +5,24 @@ Front doors, compute and data transfer are here; messaging, workflows and data s
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from designer.domain.catalog import Catalog
 from designer.domain.diagram import Node
+from designer.domain.estimate.billing import KB_PER_GB, Bill, chunks
+from designer.domain.estimate.cost_services import SERVICE_COSTERS
 from designer.domain.estimate.flow import Flow
 from designer.domain.estimate.latency import cold_start, cold_start_spec, mean_invocation_s
 from designer.domain.estimate.pricing import CostLine, Ledger, Pricing
 
-__all__ = ["KB_PER_GB", "Bill", "bill", "chunks"]
+__all__ = ["bill", "sort_lines"]
 
-KB_PER_GB = 1024.0 * 1024.0
 CLIENTS = frozenset({"client-web", "client-mobile", "client-iot", "client-partner"})
 DTO_TARGETS = frozenset({"apigw-rest", "apigw-http", "apigw-websocket", "appsync", "alb", "s3"})
 
 
-@dataclass
-class Bill:
-    """What costing one flow needs: rates, prices, the ledger and the month."""
-
-    flow: Flow
-    pricing: Pricing
-    catalog: Catalog
-    ledger: Ledger
-    hours: float
-    log_kb_per_invocation: float = 0.0
-    notes: list[str] = field(default_factory=list)
-
-    def monthly(self, per_second: float) -> float:
-        return self.flow.monthly(per_second)
-
-    def charge(self, node: Node, dimension: str, key: str, quantity: float) -> None:
-        self.ledger.charge(node.id, dimension, key, quantity)
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-
-def chunks(kb: float, size_kb: float) -> int:
-    """Billing units of a payload metered in ``size_kb`` increments (at least one)."""
-    return max(1, math.ceil(round(kb / size_kb, 9)))
-
-
 def bill(flow: Flow, pricing: Pricing, catalog: Catalog, *, free_tier: bool, hours: float, log_kb: float = 0.0) -> Bill:
     """Cost lines of every node under ``flow``, in diagram order."""
-    from designer.domain.estimate.cost_services import SERVICE_COSTERS
-
     costers = {**COSTERS, **SERVICE_COSTERS}
     b = Bill(flow, pricing, catalog, Ledger(pricing, free_tier=free_tier), hours, log_kb)
     for node in flow.diagram.nodes:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 
 from designer.domain.diagram import Edge, Node
-from designer.domain.estimate.cost import KB_PER_GB, Bill, chunks
+from designer.domain.estimate.billing import KB_PER_GB, Bill, chunks
 from designer.domain.estimate.flow import is_write
 
 __all__ = ["SERVICE_COSTERS"]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from designer.domain.catalog import Catalog, load_catalog
 from designer.domain.diagram import Diagram
-from designer.domain.estimate.cost import Bill, bill, sort_lines
+from designer.domain.estimate.billing import Bill
+from designer.domain.estimate.cost import bill, sort_lines
 from designer.domain.estimate.flow import Flow, build_flow
 from designer.domain.estimate.limits import check_limits
 from designer.domain.estimate.paths import simulate_paths

@@ -1,4 +1,4 @@
-"""Traffic for estimates: ``traffic.propagate()`` on a copy of the diagram that makes billing effects explicit.
+"""Traffic for estimates: ``propagation.propagate()`` on a copy of the diagram that makes billing effects explicit.
 
 Before propagating, the copy is changed so that each effect shows up as an edge factor:
 
@@ -21,11 +21,13 @@ from typing import Any
 
 from designer.domain.diagram import Diagram, Edge, Node
 from designer.domain.estimate.schedule import schedule_rate
-from designer.domain.traffic import SECONDS_PER_DAY, Rate, TrafficProfile, propagate, traffic_order
+from designer.domain.graph import QUIET_KINDS, edge_factor
+from designer.domain.propagation import propagate, traffic_order
+from designer.domain.traffic import SECONDS_PER_DAY, Rate, TrafficProfile
 
 __all__ = ["CHANGES", "Flow", "attempts", "build_flow", "default_batch_size", "is_write"]
 
-QUIET = frozenset({"dead-letter", "compensate"})
+QUIET = QUIET_KINDS
 CHANGE_KINDS = frozenset({"trigger", "poll", "publish"})
 CACHING = frozenset({"cloudfront", "appsync"})
 STREAMS = frozenset({"kinesis", "dynamodb"})
@@ -85,10 +87,7 @@ class Flow:
         e = self.edge(edge)
         if e.id not in self.counted:
             return 0.0
-        factor = float(e.attr("share", 1.0)) * float(e.attr("calls", 1.0))
-        if filtered and e.kind in ("subscribe", "poll"):
-            factor *= float(e.attr("filter_selectivity", 1.0))
-        return self.rate(e.source, peak=peak) * factor
+        return self.rate(e.source, peak=peak) * edge_factor(e, filtered=filtered)
 
     def into(self, node_id: str, *kinds: str) -> list[Edge]:
         return [e for e in self.graph.incoming(node_id, *kinds) if e.kind not in QUIET]

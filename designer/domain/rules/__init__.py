@@ -4,59 +4,21 @@ A check is a generator registered with ``@rule("id")`` that yields :class:`Hit` 
 optionally a severity other than the rule's own). The rule's texts and default severity come from
 ``designer/data/rules.yaml``; ``run_rules`` joins the two into :class:`Finding` objects.
 
-Checks live by theme in ``timing``, ``reliability``, ``delivery``, ``workflows``, ``security`` and ``capacity``.
+The registry (``@rule``, :class:`Hit`, :class:`RuleSpec`) is :mod:`designer.domain.rules.registry`; checks live by
+theme in ``timing``, ``reliability``, ``delivery``, ``workflows``, ``security`` and ``capacity``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
 
 from designer.domain.catalog import read_data
 from designer.domain.context import Context
 from designer.domain.report import SEVERITIES, Finding
+from designer.domain.rules.registry import CHECKS, Hit, RuleSpec, rule
 
 __all__ = ["Hit", "RuleSpec", "load_rules", "rule", "run_rules"]
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    message: str
-    nodes: tuple[str, ...] = ()
-    edges: tuple[str, ...] = ()
-    severity: str | None = None
-    why: str | None = None  # for a rule that covers two cases: this case's own explanation and fix
-    fix: str | None = None
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    id: str
-    severity: str
-    title: str
-    why: str
-    fix: str
-    refs: tuple[str, ...] = ()
-    thresholds: Mapping[str, Any] = field(default_factory=dict)
-
-    def threshold(self, name: str) -> Any:
-        return self.thresholds[name]["value"]
-
-
-Check = Callable[[Context, RuleSpec], Iterator[Hit]]
-CHECKS: dict[str, Check] = {}
-
-
-def rule(rule_id: str) -> Callable[[Check], Check]:
-    def register(fn: Check) -> Check:
-        if rule_id in CHECKS:
-            raise ValueError(f"rule {rule_id} registered twice")
-        CHECKS[rule_id] = fn
-        return fn
-
-    return register
 
 
 @functools.cache

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from designer.domain import capacity
 from designer.domain.context import Context
 from designer.domain.diagram import Edge, Node
+from designer.domain.graph import edge_factor
 from designer.domain.patterns import shard_shortfall
-from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.rules.registry import Hit, RuleSpec, rule
 
 SECONDS_PER_DAY = 86_400
 REST_ONLY_NEEDS = (
@@ -43,10 +44,7 @@ def fifo_throughput(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
 
 def _flow(ctx: Context, edge: Edge, *, peak: bool = True) -> float:
     rate = ctx.rates[edge.source]
-    flow = (rate.peak_rps if peak else rate.avg_rps) * float(edge.attr("share", 1.0)) * float(edge.attr("calls", 1.0))
-    if edge.kind in ("subscribe", "poll"):
-        flow *= float(edge.attr("filter_selectivity", 1.0))
-    return flow
+    return (rate.peak_rps if peak else rate.avg_rps) * edge_factor(edge)
 
 
 def concurrency_needed(ctx: Context, fn: Node, *, peak: bool = True) -> tuple[float, float]:

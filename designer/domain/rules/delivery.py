@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from designer.domain.context import Context
 from designer.domain.diagram import Edge
-from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.rules.registry import Hit, RuleSpec, rule
 
 STREAM_TYPES = ("kinesis", "dynamodb")
 SERVICE_OF = {

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from designer.domain.context import Context
 from designer.domain.diagram import Diagram, Edge
+from designer.domain.graph import acyclic_order
 from designer.domain.patterns import LOSS_TOLERANT_TAGS, UNBUFFERED_TYPES, saga_gaps
-from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.rules.registry import Hit, RuleSpec, rule
 
 AT_LEAST_ONCE = ("poll", "subscribe", "trigger", "invoke-async")
 # Edges along which one piece of work causes more work later: a cycle of them is a loop. A subscription or
@@ -230,7 +231,11 @@ def lambda_sync_chain(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         for fn in lambdas
     }
     # Longest chain from each function, over the call graph with cycle-closing calls left out.
-    order, back = _dfs_order(lambdas, callees)
+
+    def calls(fn: str) -> Iterator[tuple[tuple[str, str], str]]:
+        return (((fn, callee), callee) for callee in callees[fn])
+
+    order, back = acyclic_order(lambdas, calls)
     longest: dict[str, list[str]] = {}
     for fn in reversed(order):
         best = max((longest[c] for c in callees[fn] if (fn, c) not in back), key=len, default=[])
@@ -244,33 +249,6 @@ def lambda_sync_chain(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
         reported.update(path)
         names = " -> ".join(ctx.name(n) for n in path)
         yield Hit(f"Functions call each other synchronously: {names}", tuple(path))
-
-
-def _dfs_order(roots: list[str], children: dict[str, list[str]]) -> tuple[list[str], set[tuple[str, str]]]:
-    """Topological order of a graph (back edges left out) and the back edges, without recursion."""
-    state: dict[str, int] = {}
-    post: list[str] = []
-    back: set[tuple[str, str]] = set()
-    for root in roots:
-        if root in state:
-            continue
-        state[root] = 1
-        stack = [(root, iter(children[root]))]
-        while stack:
-            node, it = stack[-1]
-            for child in it:
-                if state.get(child) == 1:
-                    back.add((node, child))
-                elif child not in state:
-                    state[child] = 1
-                    stack.append((child, iter(children[child])))
-                    break
-            else:
-                state[node] = 2
-                post.append(node)
-                stack.pop()
-    post.reverse()
-    return post, back
 
 
 @rule("sync-coupling-between-services")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from designer.domain.context import Context
 from designer.domain.diagram import Edge
-from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.rules.registry import Hit, RuleSpec, rule
 from designer.domain.runtimes import runtimes
 
 CHANGING_METHODS = re.compile(r"^\s*(POST|PUT|PATCH|DELETE|ANY)\b", re.IGNORECASE)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from designer.domain.context import Context, integration_timeout_s, sync_seconds
 from designer.domain.diagram import Node
-from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.rules.registry import Hit, RuleSpec, rule
 from designer.domain.runtimes import cold_start_key
 
 

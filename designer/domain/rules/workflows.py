@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from designer.domain.context import Context
 from designer.domain.patterns import step_name
-from designer.domain.rules import Hit, RuleSpec, rule
+from designer.domain.rules.registry import Hit, RuleSpec, rule
 
 BROAD_ERRORS = frozenset({"States.ALL", "States.TaskFailed", "States.Timeout"})
 
