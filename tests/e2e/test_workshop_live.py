@@ -7,9 +7,11 @@ after an instructor's click is bounded by FOLLOW_MS.
 
 import re
 import threading
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -21,6 +23,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "workshop-live-passphrase-3"
 FOLLOW_MS = 8_000  # a one-second poll plus the request; CI runs four pages, a worker and PostgreSQL on two cores
 PHONE = {"width": 390, "height": 844}
+WORKSHOP = Path(__file__).resolve().parents[2] / "quiz" / "content" / "workshop.yaml"
+
+
+def correction(question_id: str, misconception_id: str) -> str:
+    """The first sentence of what the rubric tells a learner who states one of the question's misconceptions."""
+    bank = yaml.safe_load(WORKSHOP.read_text(encoding="utf-8"))
+    question = next(q for q in bank["questions"] if q["id"] == question_id)
+    part = next(p for p in question["parts"] if p["id"] == "explain")
+    text = next(m["explain"] for m in part["misconceptions"] if m["id"] == misconception_id)
+    return text.split(":")[0].split(".")[0].strip()
+
+
 COLD = (
     "A cold start creates a new execution environment and runs the init phase. Idle environments are reclaimed. "
     "Provisioned concurrency keeps environments initialized in advance, and you pay for it even when idle."
@@ -191,7 +205,7 @@ def test_a_two_question_workshop_end_to_end(
         expect(page.locator(".ws-screen-revealed")).to_be_visible(timeout=FOLLOW_MS)
     expect(ana.locator(".ws-myrank")).to_contain_text("You are 1st of 3")
     expect(cy.locator(".ws-explanation")).to_contain_text("A cold start happens when no idle execution environment")
-    expect(cy.locator("#result-explain")).to_contain_text("charged for the time it is configured")  # taught
+    expect(cy.locator("#result-explain")).to_contain_text(correction("ws-02", "pc-pay-per-use"))  # taught
     expect(presenter.locator(".ws-stage-revealed canvas[data-chart]").first).to_be_visible(timeout=FOLLOW_MS)
     expect(presenter.locator(".ws-poptions li.is-correct").first).to_contain_text("Lambda has to create")
     expect(presenter.locator(".ws-leaders")).to_contain_text("Bo <b>")
