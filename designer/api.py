@@ -1,6 +1,6 @@
 """The designer's HTTP API: one view per operation, serializers check shape, services decide.
 
-Every 4xx answers ``{"errors": [{"path": ..., "message": ...}]}`` (see ``api_exception_handler``).
+Every 4xx answers ``{"errors": [{"path": ..., "message": ...}]}`` (see :mod:`designer.api_errors`).
 """
 
 from __future__ import annotations
@@ -8,86 +8,25 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ParseError, ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView
 
 from designer import services
 from designer.access import LINK_TOKENS
-from designer.domain.diagram import DiagramError, parse
+from designer.api_errors import Conflict, ErrorSerializer, paginated
+from designer.domain.diagram import parse
 from designer.domain.render import RenderError
 from designer.domain.rules import load_rules
 from designer.domain.validate import validate
 from designer.presenters import editor_catalog, pattern_catalog
 from designer.services.imports import template_import
-
-ErrorSerializer = inline_serializer(
-    "Errors",
-    {
-        "errors": serializers.ListField(
-            child=inline_serializer("Error", {"path": serializers.CharField(), "message": serializers.CharField()})
-        )
-    },
-)
-
-
-def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
-    """The schema of a page of ``item`` as PageNumberPagination returns it."""
-    return inline_serializer(
-        name,
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "the diagram has a newer version"
-
-
-def _flatten(detail: Any, path: str = "") -> list[dict[str, str]]:
-    if isinstance(detail, dict):
-        out = []
-        for key, value in detail.items():
-            sub = key if key != "non_field_errors" else ""
-            out += _flatten(value, f"{path}.{sub}" if path and sub else (sub or path))
-        return out
-    if isinstance(detail, list):
-        if all(not isinstance(d, dict | list) for d in detail):
-            return [{"path": path, "message": str(d)} for d in detail]
-        out = []
-        for i, value in enumerate(detail):
-            out += _flatten(value, f"{path}[{i}]")
-        return out
-    return [{"path": path, "message": str(detail)}]
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """One error shape for every 4xx, with field paths; diagram parse problems keep their own paths."""
-    if isinstance(exc, DiagramError):
-        return Response({"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}, status=400)
-    if isinstance(exc, services.Forbidden):
-        exc = PermissionDenied(str(exc))
-    if isinstance(exc, RecursionError):  # json.loads on a body of thousands of nested brackets
-        exc = ParseError("the JSON body is nested too deeply")
-    response = exception_handler(exc, context)
-    if response is None:
-        return None
-    errors = _flatten(response.data.get("detail", response.data) if isinstance(response.data, dict) else response.data)
-    extra = {"current_version": exc.current} if isinstance(exc, Conflict) and hasattr(exc, "current") else {}
-    response.data = {"errors": errors, **extra}
-    return response
 
 
 def _access(request: Request, pk: int, need: str = "viewer") -> tuple[services.Diagram, str]:

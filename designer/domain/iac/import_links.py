@@ -12,8 +12,9 @@ from designer.domain.iac.builder import Builder
 from designer.domain.iac.grants import Grants
 from designer.domain.iac.import_access import connectors, named_and_permitted, subject_of
 from designer.domain.iac.import_events import filter_criteria
-from designer.domain.iac.import_nodes import DETAIL_PREFIXES, PURPOSE, number
+from designer.domain.iac.import_nodes import number
 from designer.domain.iac.import_workflows import state_machine
+from designer.domain.iac.left_out import DETAIL_PREFIXES, PURPOSE
 from designer.domain.iac.template import Resource, mapping
 
 __all__ = ["read_links"]

@@ -27,8 +27,9 @@ from designer.domain.iac.import_apis import read_apis
 from designer.domain.iac.import_events import read_events
 from designer.domain.iac.import_links import read_links
 from designer.domain.iac.import_meta import META_KEY, Meta, apply_meta, read_meta, text
-from designer.domain.iac.import_nodes import ALIAS_OF, classify, left_out_reason
+from designer.domain.iac.import_nodes import ALIAS_OF, classify
 from designer.domain.iac.import_summary import description_text, import_description, short_name
+from designer.domain.iac.left_out import left_out_reason
 from designer.domain.iac.merge import Part, merge
 from designer.domain.iac.names import Names, node_id
 from designer.domain.iac.template import Template, looks_like_template

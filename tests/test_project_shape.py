@@ -1,5 +1,6 @@
-"""No import circle in the project: every module's imports (at the top, inside functions and for type checking
-alike) form an acyclic graph, so each module can be read, tested and changed from the bottom up."""
+"""The shape of the project: every module's imports (at the top, inside functions and for type checking alike) form
+an acyclic graph, so each module can be read, tested and changed from the bottom up; and no module is past 400
+lines."""
 
 from __future__ import annotations
 
@@ -73,3 +74,16 @@ def test_a_circle_through_a_function_level_import_is_found(tmp_path):
     assert graph == {"pkg.a": {"pkg.b"}, "pkg.b": {"pkg.a"}}
     with pytest.raises(graphlib.CycleError):
         tuple(graphlib.TopologicalSorter(graph).static_order())
+
+
+MAX_LINES = 400
+
+
+def test_no_module_is_past_four_hundred_lines():
+    """A module past 400 lines holds more than one responsibility: split it along them."""
+    long = {
+        name: lines
+        for name, path in project_modules().items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
