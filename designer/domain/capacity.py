@@ -18,11 +18,13 @@ __all__ = [
     "ASYNC_LAMBDA_KINDS",
     "SYNC_LAMBDA_KINDS",
     "FifoCapacity",
+    "concurrency_limit",
     "fifo_capacity",
     "kinesis_on_demand_start",
     "kinesis_shards",
     "kinesis_shards_needed",
     "payload_limit",
+    "unreserved_pool",
 ]
 
 # How an edge invokes a Lambda function: synchronous calls (a polled batch and a workflow's task among them) may carry
@@ -105,3 +107,18 @@ def payload_limit(catalog: Catalog, edge: Edge, source: Node, target: Node) -> t
     if edge.kind in SYNC_LAMBDA_KINDS:
         return float(catalog.limit("lambda", "sync_payload_kb")), "Lambda's synchronous payload limit"
     return None
+
+
+def concurrency_limit(catalog: Catalog, fn: Node) -> tuple[float, str]:
+    """The concurrent executions a function may reach, and what sets it: its reserved concurrency, else the
+    account's quota (1,000 per Region by default)."""
+    reserved = fn.config.get("reserved_concurrency")
+    if reserved is not None:
+        return float(reserved), "reserved concurrency"
+    return float(catalog.limit("lambda", "account_concurrency")), "account's default quota"
+
+
+def unreserved_pool(catalog: Catalog, functions: list[Node]) -> float:
+    """What the functions without reserved concurrency share: the account's quota less every reservation."""
+    reserved = sum(float(f.config.get("reserved_concurrency") or 0) for f in functions)
+    return float(catalog.limit("lambda", "account_concurrency")) - reserved

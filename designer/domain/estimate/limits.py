@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from designer.domain import capacity
 from designer.domain.catalog import Catalog
 from designer.domain.diagram import Edge, Node
 from designer.domain.estimate.flow import Flow
@@ -63,14 +64,14 @@ def _lambda_concurrency(flow: Flow, catalog: Catalog, pricing: Pricing) -> Itera
     needs = {fn.id: concurrency(flow, fn) for fn in functions}
     for fn in functions:
         reserved = fn.config.get("reserved_concurrency")
-        if reserved is not None and needs[fn.id] > reserved:
+        if reserved is not None and needs[fn.id] > capacity.concurrency_limit(catalog, fn)[0]:
             yield LimitWarning(
                 "lambda-reserved-concurrency",
                 f"{name(flow, fn.id)} needs about {needs[fn.id]:,.0f} concurrent executions at peak but its reserved "
                 f"concurrency is {reserved:,}: synchronous calls are throttled and queued work waits",
                 (fn.id,),
             )
-    pool = account - sum(fn.config.get("reserved_concurrency") or 0 for fn in functions)
+    pool = capacity.unreserved_pool(catalog, functions)
     shared = {f: n for f, n in needs.items() if flow.diagram.node(f).config.get("reserved_concurrency") is None}
     if sum(shared.values()) > pool:
         busy = tuple(f for f, n in sorted(shared.items(), key=lambda kv: -kv[1]) if n > 0)
@@ -128,16 +129,16 @@ def _api_throttle(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[Li
 
 def _backlog(flow: Flow, catalog: Catalog, pricing: Pricing) -> Iterator[LimitWarning]:
     for edge in (e for e in flow.diagram.edges if e.kind == "poll"):
-        capacity = consumer_capacity(flow, catalog, edge.target, edge)
+        at_once = consumer_capacity(flow, catalog, edge.target, edge)
         consumer = flow.diagram.node(edge.target)
-        if capacity is None or consumer.type != "lambda":
+        if at_once is None or consumer.type != "lambda":
             continue
         b = flow.batch(edge)
         needed = flow.edge_rate(edge) / b * billed_ms(consumer, b) / 1000
-        if needed > capacity:
+        if needed > at_once:
             yield LimitWarning(
                 "queue-backlog",
-                f"{name(flow, edge.target)} can work on {capacity:,.0f} batches at once but needs {needed:,.0f} on "
+                f"{name(flow, edge.target)} can work on {at_once:,.0f} batches at once but needs {needed:,.0f} on "
                 f"average to keep up with {name(flow, edge.source)}: the backlog grows without end",
                 (edge.source, edge.target),
             )

@@ -81,12 +81,8 @@ def concurrency_needed(ctx: Context, fn: Node, *, peak: bool = True) -> tuple[fl
 def concurrency_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
     if not ctx.has_traffic:
         return
-    account = ctx.limit("lambda", "account_concurrency")
     for fn in ctx.diagram.of_type("lambda"):
-        reserved = fn.config.get("reserved_concurrency")
-        limit, what = (
-            (reserved, "reserved concurrency") if reserved is not None else (account, "account's default quota")
-        )
+        limit, what = capacity.concurrency_limit(ctx.catalog, fn)
         pushed, queued = concurrency_needed(ctx, fn)
         if pushed + queued <= limit:
             continue
@@ -106,16 +102,15 @@ def concurrency_limit(ctx: Context, spec: RuleSpec) -> Iterator[Hit]:
                 (fn.id,),
                 severity="warning",
             )
-    yield from _account_pool(ctx, account)
+    yield from _account_pool(ctx)
 
 
-def _account_pool(ctx: Context, account: float) -> Iterator[Hit]:
+def _account_pool(ctx: Context) -> Iterator[Hit]:
     """Functions without reserved concurrency share what the account has left after the reservations."""
     functions = ctx.diagram.of_type("lambda")
-    reserved = sum(f.config.get("reserved_concurrency") or 0 for f in functions)
     shared = [f for f in functions if f.config.get("reserved_concurrency") is None]
     needs = {f.id: sum(concurrency_needed(ctx, f)) for f in shared}
-    pool = account - reserved
+    pool = capacity.unreserved_pool(ctx.catalog, functions)
     if len(shared) > 1 and sum(needs.values()) > pool and all(n <= pool for n in needs.values()):
         busy = [f for f, n in sorted(needs.items(), key=lambda kv: -kv[1]) if n > 0]
         yield Hit(

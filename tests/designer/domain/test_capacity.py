@@ -1,4 +1,5 @@
-"""One capacity model: the quota functions, and the validator and the estimator agreeing on every quota case."""
+"""One capacity model: the quota functions, and the validator and the estimator agreeing on every quota case
+(FIFO, Kinesis, payloads, Lambda concurrency)."""
 
 import pytest
 
@@ -78,12 +79,28 @@ AGREEMENT = [
     ("payload", {"sm": "sfn-standard", "fn": "lambda"}, [("sm", "fn", "task", {"payload_kb": 200})], {"sm": {"rps": 1}}),
     ("payload", {"t": "sns", "fn": "lambda"}, [("t", "fn", "subscribe", {"payload_kb": 200})], {"t": {"rps": 1}}),
     ("payload", {"fn": "lambda", "bus": "eventbridge"}, [("fn", "bus", "publish", {"payload_kb": 2000})], {"fn": {"rps": 1}}),
+    ("concurrency", {"fn": ("lambda", {"duration_ms": 100, "reserved_concurrency": 10})}, [], {"fn": {"rps": 50, "peak_rps": 200}}),
+    ("concurrency", {"fn": ("lambda", {"duration_ms": 100, "reserved_concurrency": 10})}, [], {"fn": {"rps": 20, "peak_rps": 50}}),
+    ("concurrency", {"fn": ("lambda", {"duration_ms": 1000})}, [], {"fn": {"rps": 500, "peak_rps": 1500}}),
+    ("concurrency", {"fn": ("lambda", {"duration_ms": 1000})}, [], {"fn": {"rps": 300, "peak_rps": 600}}),
+    ("concurrency", {"a": ("lambda", {"duration_ms": 1000}), "b": ("lambda", {"duration_ms": 1000})}, [],
+     {"a": {"rps": 300, "peak_rps": 600}, "b": {"rps": 300, "peak_rps": 600}}),
+    ("concurrency", {"big": ("lambda", {"duration_ms": 100, "reserved_concurrency": 900}), "a": ("lambda", {"duration_ms": 1000}),
+     "b": ("lambda", {"duration_ms": 1000})}, [], {"a": {"rps": 30, "peak_rps": 80}, "b": {"rps": 30, "peak_rps": 80}}),
+    ("concurrency", {"big": ("lambda", {"duration_ms": 100, "reserved_concurrency": 900}), "a": ("lambda", {"duration_ms": 1000}),
+     "b": ("lambda", {"duration_ms": 1000})}, [], {"a": {"rps": 10, "peak_rps": 30}, "b": {"rps": 10, "peak_rps": 30}}),
 ]  # fmt: skip
-RULES = {"fifo": "fifo-throughput-exceeded", "kinesis": "kinesis-shard-capacity", "payload": "payload-over-limit"}
+RULES = {
+    "fifo": "fifo-throughput-exceeded",
+    "kinesis": "kinesis-shard-capacity",
+    "payload": "payload-over-limit",
+    "concurrency": "concurrency-limit-exceeded",
+}
 WARNINGS = {
     "fifo": {"sqs-fifo-throughput", "sns-fifo-throughput"},
     "kinesis": {"kinesis-shard-throughput"},
     "payload": {"payload-size"},
+    "concurrency": {"lambda-reserved-concurrency", "lambda-account-concurrency"},
 }
 
 
@@ -107,4 +124,11 @@ def test_the_agreement_cases_cover_both_answers_for_each_quota():
     for quota, nodes, edges, entries in AGREEMENT:
         traffic = traffic_of(entries)
         outcomes.setdefault(quota, set()).add(bool(check(nodes, edges, traffic).fired(RULES[quota])))
-    assert outcomes == {"fifo": {True, False}, "kinesis": {True, False}, "payload": {True, False}}
+    assert outcomes == dict.fromkeys(RULES, {True, False})
+
+
+def test_a_function_is_capped_by_its_reservation_else_by_the_account():
+    assert capacity.concurrency_limit(CATALOG, node("lambda", reserved_concurrency=5)) == (5, "reserved concurrency")
+    assert capacity.concurrency_limit(CATALOG, node("lambda")) == (1000, "account's default quota")
+    functions = [node("lambda", reserved_concurrency=300), node("lambda"), node("lambda", reserved_concurrency=0)]
+    assert capacity.unreserved_pool(CATALOG, functions) == 700
