@@ -155,11 +155,7 @@ def read(text: str, question_text: str = "", prompt_text: str | None = None) -> 
 
 @lru_cache(maxsize=256)
 def _read(text: str, question_text: str, prompt_text: str) -> tuple[Sentence, ...]:
-    # The options written out are a choice the learner makes: only the prompts are matched loosely. A wrong belief
-    # is held against the learner unless the prompt is pasted back word for word (``echoes_prompt``).
-    prompt_pairs = _pairs(words(prompt_text))
-    loose_prompt_pairs = _pairs(words(prompt_text), loose=True)
-    pairs = _pairs(words(question_text)) | prompt_pairs
+    pairs, prompt_pairs, loose_prompt_pairs = _question_pairs(question_text, prompt_text)
     out: list[Sentence] = []
     for chunk, is_code in _chunks(text):
         if is_code:
@@ -178,6 +174,17 @@ def _read(text: str, question_text: str, prompt_text: str) -> tuple[Sentence, ..
                 )
             )
     return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _question_pairs(
+    question_text: str, prompt_text: str
+) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """The question's word pairs (read once per question, not once per answer): all it shows, its prompts, and its
+    prompts loosely. The options written out are a choice the learner makes: only the prompts are matched loosely;
+    and a wrong belief is held against the learner unless the prompt is pasted back word for word."""
+    prompt_pairs = _pairs(words(prompt_text))
+    return _pairs(words(question_text)) | prompt_pairs, prompt_pairs, _pairs(words(prompt_text), loose=True)
 
 
 def _chunks(text: str) -> list[tuple[str, bool]]:
