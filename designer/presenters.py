@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from config.spreadsheets import csv_cell
 from designer.domain.catalog import load_catalog, read_data
 from designer.domain.rules import load_rules
 
@@ -106,12 +107,6 @@ def paths_labelled(result: dict[str, Any], labels: dict[str, str]) -> list[dict[
 CSV_COLUMNS = ("node", "dimension", "quantity", "unit", "unit_price_usd", "cost_usd", "source")
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def estimate_csv_text(result: dict[str, Any]) -> str:
     import csv
     import io
@@ -120,6 +115,6 @@ def estimate_csv_text(result: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for line in result.get("lines", []):
-        writer.writerow([_cell(line.get(c)) for c in CSV_COLUMNS])
-    writer.writerow(["total", "", "", "", "", _cell(result.get("monthly_cost_usd")), ""])
+        writer.writerow([csv_cell(line.get(c)) for c in CSV_COLUMNS])
+    writer.writerow(["total", "", "", "", "", csv_cell(result.get("monthly_cost_usd")), ""])
     return out.getvalue()

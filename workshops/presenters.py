@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import segno
+
+from config.spreadsheets import csv_cell
 from quiz import presenters as quiz_presenters
 from workshops.models import Answer, Participant, Workshop, WorkshopQuestion
 from workshops.tally import LETTERS
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def screen_of(
@@ -125,13 +126,6 @@ def ordinal(n: int | None) -> str:
 # --------------------------------------------------------------------------------------------------- CSV
 
 
-def csv_cell(value: Any) -> Any:
-    """A spreadsheet-safe cell: text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv(rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -230,12 +224,8 @@ def diagram_svg(data: Any) -> bytes | None:
         return None
 
 
-def qr_svg(url: str) -> bytes | None:
-    """The join URL as an SVG QR code (error correction M), or None when ``segno`` is not installed."""
-    try:
-        import segno
-    except ImportError:
-        return None
+def qr_svg(url: str) -> bytes:
+    """The join URL as an SVG QR code (error correction M)."""
     out = io.BytesIO()
     segno.make(url, error="m", micro=False).save(
         out, kind="svg", scale=8, border=2, dark="#111827", light="#ffffff", xmldecl=False, title="Join the workshop"

@@ -17,7 +17,7 @@ bottom groups are one or two people and D says more about them than about the qu
 
 from __future__ import annotations
 
-import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,13 +73,10 @@ def item_rest_correlation(item: Sequence[float], rest: Sequence[float]) -> float
     n = len(item)
     if n < 2:
         return None
-    mx, my = sum(item) / n, sum(rest) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(item, rest, strict=True))
-    sxx = sum((x - mx) ** 2 for x in item)
-    syy = sum((y - my) ** 2 for y in rest)
-    if sxx == 0 or syy == 0:
+    try:
+        return round(statistics.correlation(item, rest), 3)
+    except statistics.StatisticsError:  # one of them does not vary
         return None
-    return round(sxy / math.sqrt(sxx * syy), 3)
 
 
 def item_stats(item: Sequence[float], rest: Sequence[float]) -> ItemStats:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import math
 import re
-import xml.etree.ElementTree as ET  # safe for uploads, see import_bank  # nosec B405
+import xml.etree.ElementTree as ET  # element types only; parsing goes through defusedxml  # nosec B405
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
+
+from defusedxml import DefusedXmlException, EntitiesForbidden
+from defusedxml.ElementTree import fromstring as parse_xml
 
 from quiz.moodle.common import (
     CATEGORY_ID,
@@ -29,11 +32,17 @@ def import_bank(text: str | bytes, *, slug: str | None = None, title: str | None
     question format here: the caller runs ``banks.check_bank`` on it, which names every problem.
     """
     try:
-        # ElementTree resolves no external entity, and expat (2.4.1 and later) refuses entity amplification
-        # (billion laughs): a Moodle file can neither read files nor exhaust memory (tests/security).
-        root = ET.fromstring(text)  # nosec B314
+        # defusedxml refuses entity declarations and external references: a Moodle file can neither read files nor
+        # exhaust memory (tests/security).
+        root = parse_xml(text)
     except ET.ParseError as exc:
         raise MoodleError(f"not well-formed XML: {exc}") from None
+    except EntitiesForbidden as exc:
+        if exc.sysid or exc.pubid:
+            raise MoodleError(f"undefined entity &{exc.name}; (an external entity, which is never read)") from None
+        raise MoodleError("the XML declares entities, which a Moodle file never needs (entity amplification)") from None
+    except DefusedXmlException:
+        raise MoodleError("the XML refers to external resources, which a Moodle file never needs") from None
     if root.tag != "quiz":
         raise MoodleError(f"a Moodle XML file has <quiz> as its root element, not <{root.tag}>")
     bank = ImportedBank(slug or "", title or "", [])
