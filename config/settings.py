@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.ratelimit.RateLimitMiddleware",
+    "config.errors.NotFoundMiddleware",  # a service's NotFound is a 404 page
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a locked-out sign-in into its answer
 ]
 

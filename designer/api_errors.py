@@ -12,6 +12,7 @@ from rest_framework.exceptions import APIException, ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.errors import as_http
 from designer import services
 from designer.domain.diagram import DiagramError
 
@@ -68,6 +69,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response({"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}, status=400)
     if isinstance(exc, services.Forbidden):
         exc = PermissionDenied(str(exc))
+    exc = as_http(exc)
     if isinstance(exc, RecursionError):  # json.loads on a body of thousands of nested brackets
         exc = ParseError("the JSON body is nested too deeply")
     response = exception_handler(exc, context)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.errors import as_http
 from quiz import services
 from quiz.models import Question
 from quiz.views import learner_of
@@ -61,6 +62,7 @@ def errors_of(detail: Any, path: str = "") -> list[dict[str, str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with every 4xx in the one error format; unreadable bodies are 400s, never 500s."""
+    exc = as_http(exc)
     if isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError(str(exc) or "the request could not be read")
     elif isinstance(exc, RecursionError):

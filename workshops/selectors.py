@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from config.errors import NotFound
 from quiz.models import Bank, Question
 from workshops import codes, presenters, scoring, stats, tally
 from workshops.models import ANSWER_GRACE, Answer, Participant, Workshop, WorkshopQuestion, status_of
@@ -55,7 +55,7 @@ def workshop_for_instructor(*, pk: int, user: Any) -> Workshop:
         else None
     )
     if workshop is None:
-        raise Http404("no such workshop")
+        raise NotFound("no such workshop")
     return workshop
 
 
@@ -260,7 +260,7 @@ def design_submissions(*, item: WorkshopQuestion) -> list[Answer]:
 def design_answer(*, workshop: Workshop, answer_id: int) -> Answer:
     answer = Answer.objects.select_related("item__question").filter(pk=answer_id, item__workshop=workshop).first()
     if answer is None:
-        raise Http404("no such answer")
+        raise NotFound("no such answer")
     return answer
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 
+from config.errors import NotFound
 from designer.domain import render
 from designer.domain.diagram import Diagram as DomainDiagram
 from designer.domain.diagram import DiagramError, Problem, loads, parse
@@ -135,7 +135,7 @@ def diagram_version_get(*, diagram: Diagram, number: int) -> DiagramVersion:
     try:
         return diagram.versions.get(number=number)
     except DiagramVersion.DoesNotExist:
-        raise Http404("no such version") from None
+        raise NotFound("no such version") from None
 
 
 def diagrams_owned(*, user: Any, session_key: str) -> QuerySet[Diagram]:
@@ -177,7 +177,7 @@ def diagram_get_for(
     diagram = Diagram.objects.filter(pk=pk).first()
     role = diagram and diagram_role(diagram=diagram, user=user, session_key=session_key, link_tokens=link_tokens)
     if diagram is None or role is None:
-        raise Http404("no such diagram")
+        raise NotFound("no such diagram")
     if ROLE_RANK[role] < ROLE_RANK[need]:
         raise Forbidden(f"your role on this diagram is {role}; this needs {need}")
     return diagram, role

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
-from django.http import Http404
 from django.utils import timezone
 
+from config.errors import NotFound
 from designer.domain.diagram import parse
 from designer.models import Diagram, DiagramVersion, Estimate
 
@@ -147,7 +147,7 @@ def estimate_compute(*, estimate_id: int) -> Estimate:
 def estimate_get(*, diagram: Diagram, estimate_id: int) -> Estimate:
     estimate = Estimate.objects.filter(pk=estimate_id, version__diagram=diagram).select_related("version").first()
     if estimate is None:
-        raise Http404("no such estimate")
+        raise NotFound("no such estimate")
     return estimate
 
 

@@ -26,8 +26,7 @@ def _saved_diagrams(question: Question, responses: Any, learner: Learner) -> Any
 
 
 def _saved_diagrams_data(responses: dict[str, Any], design_parts: set[str], learner: Learner) -> dict[str, Any]:
-    from django.http import Http404
-
+    from config.errors import NotFound
     from designer import services as designer
 
     user = _user_of(learner)
@@ -39,9 +38,9 @@ def _saved_diagrams_data(responses: dict[str, Any], design_parts: set[str], lear
         ref = answer["diagram"]
         try:
             if isinstance(ref, bool) or not isinstance(ref, int):
-                raise Http404
+                raise NotFound("not a diagram id")
             diagram, _ = designer.diagram_get_for(pk=ref, user=user, session_key=learner.session_key)
-        except Http404:
+        except NotFound:
             problems.append(answers.Problem(f"responses.{pid}.diagram", f"{ref!r} is not a diagram you can open"))
             continue
         resolved[pid] = designer.diagram_latest(diagram=diagram).data

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
 
+from config.errors import NotFound
 from designer.models import Diagram
 from designer.services import diagram_latest, diagram_version_get
 from reviews.models import Comment
@@ -113,7 +113,7 @@ def comment_counts(*, diagram: Diagram) -> dict[str, dict[str, int]]:
 def comment_get(*, diagram: Diagram, comment_id: int) -> Comment:
     comment = Comment.objects.filter(pk=comment_id, diagram=diagram).select_related("parent").first()
     if comment is None:
-        raise Http404("no such comment")
+        raise NotFound("no such comment")
     return comment
 
 

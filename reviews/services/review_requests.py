@@ -9,9 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from config.errors import NotFound
 from designer.domain.diff import finding_key
 from designer.models import Diagram
 from designer.services import ROLE_RANK, diagram_latest, diagram_version_get
@@ -108,7 +108,7 @@ def reviews_of(*, diagram: Diagram) -> QuerySet[Review]:
 def review_get(*, diagram: Diagram, review_id: int) -> Review:
     review = reviews_of(diagram=diagram).filter(pk=review_id).first()
     if review is None:
-        raise Http404("no such review")
+        raise NotFound("no such review")
     return review
 
 
@@ -171,7 +171,7 @@ def review_item_set(*, review: Review, item_id: int, status: str, reason: str, u
         raise NotAllowed("Only the review's requester, its reviewers and the diagram's owner fill in the checklist.")
     item = review.items.filter(pk=item_id).first()
     if item is None:
-        raise Http404("no such checklist item")
+        raise NotFound("no such checklist item")
     if review.is_closed:
         raise ReviewError(f"This review is {review.get_status_display().lower()}; its checklist is closed.")
     allowed = FINDING_STATES if item.kind == ChecklistItem.Kind.FINDING else QUESTION_STATES

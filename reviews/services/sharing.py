@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Team
+from config.errors import NotFound
 from designer.models import Diagram, Share
 from reviews.services.common import ReviewError
 from reviews.services.common import signed_in as _user
@@ -51,7 +51,7 @@ def share_revoke(*, diagram: Diagram, share_id: int) -> Share:
     """Revoke at once: the next request of anyone who had access through the share is refused."""
     share = Share.objects.filter(pk=share_id, diagram=diagram).first()
     if share is None:
-        raise Http404("no such share")
+        raise NotFound("no such share")
     if share.revoked_at is None:
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404
-
+from config.errors import NotFound
 from designer.domain.diagram import DiagramError, parse
 from designer.domain.diff import Diff, diff
 from designer.domain.validate import validate
@@ -38,7 +37,7 @@ def version_diff(*, diagram: Diagram, old_number: int, new_number: int) -> Versi
     can no longer be read."""
     versions = {v.number: v for v in diagram.versions.filter(number__in=[old_number, new_number])}
     if old_number not in versions or new_number not in versions:
-        raise Http404("no such version")
+        raise NotFound("no such version")
     old, new = versions[old_number], versions[new_number]
     try:
         old_parsed, new_parsed = parse(old.data), parse(new.data)

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
+from config.errors import NotFound
 from quiz.models import Bank, Question
 from workshops import codes
 from workshops.models import Participant, Workshop, WorkshopQuestion
@@ -121,7 +121,7 @@ def participant_remove(*, workshop: Workshop, participant_id: int) -> Participan
     """Take someone out of the workshop: their screen says so, they leave the lobby and the leaderboard."""
     participant = workshop.participants.filter(pk=participant_id).first()
     if participant is None:
-        raise Http404("no such participant")
+        raise NotFound("no such participant")
     if participant.removed_at is None:
         with transaction.atomic():
             Participant.objects.filter(pk=participant.pk).update(removed_at=timezone.now(), rank=None)
