@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from designer import services
 from designer.access import LINK_TOKENS, access, session_key
-from designer.domain.diagram import DiagramError, loads
+from designer.domain.diagram import DiagramError, Problem, loads
 from designer.domain.patterns import PATTERN_IDS
 from designer.domain.render import RenderError
 from designer.domain.rules import load_rules
@@ -60,6 +60,9 @@ def _unstorable(value: Any) -> bool:
 
 
 def _json_body(request: HttpRequest) -> Any:
+    """The request's JSON body; a form or multipart body (which Django has already read as fields) is refused."""
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        raise DiagramError([Problem("", "send the diagram as JSON (Content-Type: application/json), not as a form")])
     if len(request.body) > MAX_BODY:
         raise DiagramError([])
     return loads(request.body or b"null")

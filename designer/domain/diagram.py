@@ -43,15 +43,40 @@ EDGE_KEYS = frozenset({"id", "from", "to", "kind", "label"})
 
 
 def loads(text: str | bytes) -> Any:
-    """Decode JSON text, turning a syntax error into a :class:`DiagramError` with line and column."""
+    """Decode JSON text, turning a syntax error into a :class:`DiagramError` with line and column, and refusing NaN
+    and Infinity (which Python would read) with the path of the value."""
+    constants: list[str] = []
+
+    def constant(name: str) -> float:
+        constants.append(name)
+        return float(name)
+
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_constant=constant)
     except json.JSONDecodeError as exc:
         raise DiagramError(
             [Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
         ) from None
     except (UnicodeDecodeError, RecursionError, ValueError) as exc:  # ValueError: e.g. an integer of 5,000 digits
         raise DiagramError([Problem("", f"not readable JSON: {str(exc)[:120] or type(exc).__name__}")]) from None
+    if constants:  # NaN, Infinity, -Infinity: Python reads them, JSON has no such numbers
+        where = _non_finite_path(data, "") or ""
+        raise DiagramError([Problem(where, f"{constants[0]} is not a number JSON allows: write a finite number")])
+    return data
+
+
+def _non_finite_path(value: Any, path: str, depth: int = 0) -> str | None:
+    """The path of the first NaN or infinite number in decoded JSON (``nodes[2].config.memory_mb``), if any."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if depth > 100:
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        sub = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+        if (found := _non_finite_path(item, sub, depth + 1)) is not None:
+            return found
+    return None
 
 
 def parse(data: Any, catalog: Catalog | None = None) -> Diagram:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.errors import NotFound
 from designer import services as designer
 from designer.access import access
 from designer.domain.render import RenderError
@@ -151,7 +152,9 @@ def review_item(request: HttpRequest, pk: int, review_id: int, item_id: int) -> 
         if error:
             return _review_page(request, diagram, role, review, error=error, status=400)
         return redirect(f"{reverse('reviews:review', args=[pk, review_id])}#item-{item_id}")
-    item = review.items.select_related("decided_by").get(pk=item_id)
+    item = review.items.select_related("decided_by").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("no such checklist item")
     context = {
         "diagram": diagram,
         "review": review,

@@ -14,6 +14,8 @@ from designer.presenters import pattern_names
 from reviews import services
 from reviews.presenters import diff_canvas
 
+MAX_VERSION = 2**31 - 1  # the largest version number a database integer column holds
+
 
 def _version_pair(request: HttpRequest, diagram: Diagram) -> tuple[int, int]:
     try:
@@ -21,6 +23,8 @@ def _version_pair(request: HttpRequest, diagram: Diagram) -> tuple[int, int]:
         old = int(request.GET.get("from") or max(1, new - 1))
     except ValueError:
         raise Http404("versions are numbers") from None
+    if not (0 < old <= MAX_VERSION and 0 < new <= MAX_VERSION):
+        raise Http404("no such version")  # and a number no database column holds is no version either
     return old, new
 
 
