@@ -80,11 +80,22 @@ def participant_by_token(*, code: str, token: str) -> Participant | None:
     )
 
 
-def saved_diagrams(*, participant: Participant) -> QuerySet[Any]:
-    """The participant's own diagrams in the designer (by account, else by browser session)."""
+def saved_diagrams(*, participant: Participant, visitor: tuple[Any, str] | None = None) -> QuerySet[Any]:
+    """The participant's own diagrams in the designer (by account, else by browser session).
+
+    ``visitor`` is who holds the seat now, (user, session key): the account's diagrams only while that account is
+    signed in, the session's only in that session. A seat kept by a cookie after its person signed out lists none.
+    """
     from designer.services import diagrams_owned
 
-    return diagrams_owned(user=participant.user, session_key=participant.session_key).only("pk", "name", "head")
+    user, session_key = (participant.user, participant.session_key) if visitor is None else visitor
+    if participant.user_id is not None:
+        same = getattr(user, "is_authenticated", False) and user.pk == participant.user_id
+        found = diagrams_owned(user=participant.user if same else None, session_key="")
+    else:
+        same = bool(participant.session_key) and session_key == participant.session_key
+        found = diagrams_owned(user=None, session_key=participant.session_key if same else "")
+    return found.only("pk", "name", "head")
 
 
 def people(*, workshop: Workshop) -> QuerySet[Participant]:

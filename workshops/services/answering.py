@@ -35,6 +35,7 @@ def answer_submit(
     files: Mapping[str, bytes] | None = None,
     request_id: str = "",
     now: datetime | None = None,
+    visitor: tuple[Any, str] | None = None,
 ) -> Submitted:
     """Grade and store the participant's answer to the open question ``item_id`` (form fields ``part-<id>``).
 
@@ -53,7 +54,7 @@ def answer_submit(
         raise AnswerRefused("This question is not part of the workshop.", reason="invalid")
     workshop = item.workshop
     question = item.question.data
-    form = quiz_answers.from_form(question, _with_saved_diagrams(question, data, participant), files)
+    form = quiz_answers.from_form(question, _with_saved_diagrams(question, data, participant, visitor), files)
     rid = _uuid(request_id)
     stored = Answer.objects.filter(participant=participant, item=item).only("pk", "request_id", "responses").first()
     if stored is not None and stored.request_id == rid and stored.responses == form.responses:
@@ -142,7 +143,10 @@ def _uuid(text: str) -> uuid.UUID:
 
 
 def _with_saved_diagrams(
-    question: Mapping[str, Any], data: Mapping[str, list[str]], participant: Participant
+    question: Mapping[str, Any],
+    data: Mapping[str, list[str]],
+    participant: Participant,
+    visitor: tuple[Any, str] | None,
 ) -> dict[str, list[str]]:
     """A design part may name one of the participant's own saved diagrams (``part-<id>-saved``) instead of JSON."""
     out = dict(data)
@@ -151,7 +155,7 @@ def _with_saved_diagrams(
         chosen = (data.get(f"part-{pid}-saved") or [""])[0]
         typed = (data.get(f"part-{pid}") or [""])[0]
         if part["type"] == "design" and chosen.isdigit() and not typed.strip():
-            diagram = selectors.saved_diagrams(participant=participant).filter(pk=int(chosen)).first()
+            diagram = selectors.saved_diagrams(participant=participant, visitor=visitor).filter(pk=int(chosen)).first()
             if diagram is not None:
                 version = diagram.versions.filter(number=diagram.head).only("data").first()
                 out[f"part-{pid}"] = [json.dumps(version.data)] if version else []

@@ -190,7 +190,8 @@ def play(request: HttpRequest, code: str) -> HttpResponse:
     if participant is None:
         return redirect("workshops:join-code", code.upper())
     if "saved" in request.GET:  # the design part's picker, fetched when asked for: only this person's diagrams
-        saved = list(selectors.saved_diagrams(participant=participant)[:30])
+        visitor = (request.user, request.session.session_key or "")
+        saved = list(selectors.saved_diagrams(participant=participant, visitor=visitor)[:30])
         context = {"saved": saved, "part_id": request.GET["saved"][:64]}
         return render(request, "workshops/play.html#saved", context)
     return render(request, "workshops/play.html", _play_context(participant))
@@ -228,6 +229,7 @@ def play_answer(request: HttpRequest, code: str) -> HttpResponse:
             data=dict(request.POST.lists()),
             files=files,
             request_id=request.POST.get("answer_id", ""),
+            visitor=(request.user, request.session.session_key or ""),
         )
     except services.AnswerRefused as exc:
         status = 409 if exc.reason in ("closed", "removed") else 400

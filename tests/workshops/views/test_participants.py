@@ -305,3 +305,29 @@ def test_the_saved_diagram_picker_lists_only_the_participants_own(make_workshop)
     assert f'<option value="{mine.pk}">Mine</option>' in picker
     assert "Not mine" not in picker
     assert 'name="part-build-it-saved"' in picker
+
+
+def test_a_seat_kept_after_signing_out_shows_and_sends_none_of_the_accounts_diagrams(make_workshop):
+    from django.contrib.auth import get_user_model
+
+    from designer.services import diagram_create
+    from tests.workshops.conftest import FAN_OUT, GOOD, client_for
+    from workshops.models import Answer
+
+    w = make_workshop(qids=("ws-17",))
+    ana_user = get_user_model().objects.create_user("ana-signs-out", password="x" * 16)
+    ana = joined_client(w, "Ana", client_for(ana_user))
+    private = diagram_create(data={**FAN_OUT, "name": "Private plan"}, user=ana_user, session_key="").diagram
+    step(w, "open")
+    picker = ana.get(f"/workshops/play/{w.code}/?saved=build-it", headers={"HX-Request": "true"}).content.decode()
+    assert "Private plan" in picker  # while Ana is signed in, her diagrams are hers to pick
+
+    ana.post("/accounts/logout/")  # the next person on this browser keeps the seat's cookie
+    picker = ana.get(f"/workshops/play/{w.code}/?saved=build-it", headers={"HX-Request": "true"}).content.decode()
+    assert "Private plan" not in picker
+    ana.post(
+        f"/workshops/play/{w.code}/answer/",
+        {"item": first_item(w).pk, **GOOD, "part-build-it-saved": str(private.pk)},
+    )
+    answer = Answer.objects.filter(participant__nickname="Ana").first()
+    assert answer is None or "build-it" not in answer.responses
