@@ -132,7 +132,8 @@ def reviews_for_user(*, user: Any) -> tuple[QuerySet[Review], QuerySet[Review]]:
         .filter(visible)
         .distinct()
     )
-    return waiting, base.filter(requested_by=user)
+    # A requester who has since lost access to the diagram (left the team, share revoked) sees none of it.
+    return waiting, base.filter(requested_by=user).filter(visible).distinct()
 
 
 def review_participant(review: Review, user: Any, role: str) -> bool:

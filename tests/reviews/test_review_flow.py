@@ -298,3 +298,22 @@ def test_a_finding_is_fixed_only_once_a_later_version_no_longer_has_it(diagram, 
         mark_fixed()
     f.save(diagram, f.fixed_data(), author=people["owner"])
     assert mark_fixed().status == "fixed"
+
+
+def test_a_requester_who_leaves_the_team_no_longer_sees_the_request(diagram, people):
+    from accounts.models import Membership
+
+    diagram.refresh_from_db()
+    review = services.review_request(
+        diagram=diagram,
+        version_number=1,
+        requested_by=people["bob"],
+        reviewer_ids=[people["alice"].pk],
+        note="Is the timeout right?",
+    )
+    bob = f.client_for(people["bob"])
+    assert diagram.name in bob.get("/reviews/").content.decode()
+    Membership.objects.filter(user=people["bob"], team=people["reviewers"]).delete()
+    page = bob.get("/reviews/").content.decode()
+    assert diagram.name not in page
+    assert f"/reviews/{review.pk}/" not in page
