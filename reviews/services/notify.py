@@ -23,6 +23,7 @@ def _send(*, subject: str, body: str, to: Iterable[str]) -> None:
     recipients = sorted({address for address in to if address})
     if not recipients:
         return
+    subject = " ".join(subject.split())[:200]  # a name may hold a line break; a mail header may not
 
     def send() -> None:
         try:

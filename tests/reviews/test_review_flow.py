@@ -317,3 +317,19 @@ def test_a_requester_who_leaves_the_team_no_longer_sees_the_request(diagram, peo
     page = bob.get("/reviews/").content.decode()
     assert diagram.name not in page
     assert f"/reviews/{review.pk}/" not in page
+
+
+def test_a_diagram_name_with_a_line_break_still_sends_the_review_mail(
+    diagram, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    from designer.models import Diagram
+    from reviews.services.notify import notify_requested
+
+    Diagram.objects.filter(pk=diagram.pk).update(name="Orders\nBcc: someone@example.com")
+    people["alice"].email = "alice@example.com"
+    people["alice"].save()
+    review = request_review(diagram, people, "alice")
+    review.diagram.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_requested(review=review, reviewers=[people["alice"]], site_url="http://testserver")
+    assert [m.subject for m in mailoutbox][-1] == "Review requested: Orders Bcc: someone@example.com (version 1)"
