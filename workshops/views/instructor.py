@@ -56,8 +56,13 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "workshops/new.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _instructor_context(request: HttpRequest, workshop: Workshop, *, error: str = "") -> dict[str, Any]:
+def _instructor_context(
+    request: HttpRequest, workshop: Workshop, *, error: str = "", etag: str | None = None
+) -> dict[str, Any]:
     now = timezone.now()
+    # The ETag is read before the data it stands for: a join or an answer that lands while the page is built then
+    # only makes the next poll fetch the page again, instead of hiding behind an ETag that already counts it.
+    etag = etag or selectors.instructor_etag(workshop=workshop, now=now)
     items = selectors.items_of(workshop=workshop)
     current = next((i for i in items if i.pk == workshop.current_id), None)
     people = list(selectors.people(workshop=workshop))
@@ -76,7 +81,7 @@ def _instructor_context(request: HttpRequest, workshop: Workshop, *, error: str 
         "next_item": presenters.next_item(items, current),
         "remaining_ms": presenters.remaining_ms(workshop, now) if screen == "open" else None,
         "join_url": request.build_absolute_uri(reverse("workshops:join-code", args=[workshop.code])),
-        "etag": selectors.instructor_etag(workshop=workshop, now=now),
+        "etag": etag,
         "poll_ms": POLL_MS,
         "error": error,
     }
@@ -114,11 +119,11 @@ def _instructor_poll(request: HttpRequest, pk: int, template: str) -> HttpRespon
     if request.headers.get("If-None-Match") == etag:
         return fresh(HttpResponseNotModified(), etag)
     build = _presenter_context if template.startswith("workshops/present") else _instructor_context
-    return fresh(render(request, template, build(request, workshop)), etag)
+    return fresh(render(request, template, build(request, workshop, etag=etag)), etag)
 
 
-def _presenter_context(request: HttpRequest, workshop: Workshop) -> dict[str, Any]:
-    context = _instructor_context(request, workshop)
+def _presenter_context(request: HttpRequest, workshop: Workshop, *, etag: str | None = None) -> dict[str, Any]:
+    context = _instructor_context(request, workshop, etag=etag)
     current = context["current"]
     if current is not None:
         data = current.question.data
