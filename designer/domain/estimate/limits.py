@@ -64,7 +64,7 @@ def _lambda_concurrency(flow: Flow, catalog: Catalog, pricing: Pricing) -> Itera
     needs = {fn.id: concurrency(flow, fn) for fn in functions}
     for fn in functions:
         reserved = fn.config.get("reserved_concurrency")
-        if reserved is not None and needs[fn.id] > capacity.concurrency_limit(catalog, fn)[0]:
+        if reserved is not None and needs[fn.id] > reserved:
             yield LimitWarning(
                 "lambda-reserved-concurrency",
                 f"{name(flow, fn.id)} needs about {needs[fn.id]:,.0f} concurrent executions at peak but its reserved "
