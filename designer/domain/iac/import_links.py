@@ -118,7 +118,7 @@ def _pipe(b: Builder, res: Resource) -> None:
     if target is None:
         b.note(me, "the pipe's target is outside the catalog (Batch, CloudWatch Logs, Timestream, ...); left out")
         return
-    b.connect(me, target, _pipe_kinds(mapping(props.get("TargetParameters")), b.types[target]), via=me)
+    b.connect(me, target, _pipe_kinds(mapping(props.get("TargetParameters")), b.types.get(target, "")), via=me)
 
 
 def _pipe_kinds(params: dict[str, Any], target_type: str) -> list[str]:
